@@ -1,0 +1,25 @@
+"""The DynamoDB client, its batch writers and transactions, and the actions they take."""
+
+from pydynox.client._actions import ConditionCheck, Delete, Get, Put, Update
+from pydynox.client._client import DynamoDBClient, get_default_client, set_default_client
+from pydynox.client._results import QueryResult, SyncQueryResult
+from pydynox.client._tables import IndexSpec
+from pydynox.client._writers import BatchWriter, SyncBatchWriter, SyncTransaction, Transaction
+
+__all__ = [
+    "BatchWriter",
+    "ConditionCheck",
+    "Delete",
+    "DynamoDBClient",
+    "Get",
+    "IndexSpec",
+    "Put",
+    "QueryResult",
+    "SyncBatchWriter",
+    "SyncQueryResult",
+    "SyncTransaction",
+    "Transaction",
+    "Update",
+    "get_default_client",
+    "set_default_client",
+]

@@ -1,0 +1,64 @@
+"""The two thin shells that run a plan: one awaits, one blocks. No rule lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any, TypeVar
+
+from pydynox.client._plan import Call, Feed, Plan, Sleep
+from pydynox.client._transport import AsyncTransport, SyncTransport
+from pydynox.exceptions import PydynoxException
+
+__all__ = ["drive_async", "drive_sync", "run_async", "run_sync"]
+
+T = TypeVar("T")
+
+
+def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Iterator[Any]:
+    """Run a plan, blocking; yield what it emits. ``feed.result`` holds its return value."""
+    for step in feed:
+        if isinstance(step, Call):
+            try:
+                feed.answer(transport.call(step.op, step.params))
+            except PydynoxException as error:
+                feed.fail(error)
+        elif isinstance(step, Sleep):
+            time.sleep(step.seconds)
+        else:
+            yield step.value
+
+
+async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenerator[Any, None]:
+    """Run a plan on the running loop; yield what it emits."""
+    for step in feed:
+        if isinstance(step, Call):
+            try:
+                feed.answer(await transport.call(step.op, step.params))
+            except PydynoxException as error:
+                feed.fail(error)
+        elif isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+        else:
+            yield step.value
+
+
+def run_sync(plan: Plan[T], transport: SyncTransport) -> T:
+    """Run a plan that emits nothing and return its result."""
+    feed = Feed(plan)
+    for value in drive_sync(feed, transport):
+        raise TypeError(f"unexpected value from a plan: {value!r}")
+    return feed.result
+
+
+async def run_async(plan: Plan[T], transport: AsyncTransport) -> T:
+    """Run a plan that emits nothing on the running loop and return its result."""
+    feed = Feed(plan)
+    steps = drive_async(feed, transport)
+    try:
+        async for value in steps:
+            raise TypeError(f"unexpected value from a plan: {value!r}")
+    finally:
+        await steps.aclose()
+    return feed.result

@@ -1,0 +1,82 @@
+"""The pagination plan for Query and Scan, written once for both drivers.
+
+``limit`` caps the number of items returned in total; ``page_size`` is DynamoDB's per-request
+``Limit``. Pages are fetched lazily until ``limit`` items have been returned or the data ends:
+a page that a filter empties never stops the iteration. When a limit is set, no request asks
+for more items than are still wanted, so ``last_evaluated_key`` is exactly where the returned
+items end and a later query can resume from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydynox.client._codec import deserialize_item, serialize_item
+from pydynox.client._plan import Call, Emit, Plan
+from pydynox.exceptions import ValidationException
+
+__all__ = ["PageState", "count_plan", "pages_plan"]
+
+
+@dataclass
+class PageState:
+    """Where a paginated read stands: the key to resume from, or None at the end."""
+
+    last_evaluated_key: dict[str, Any] | None = None
+    scanned_count: int = 0
+
+
+def _check_positive(name: str, value: int | None) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValidationException(f"{name} must be a positive whole number, not {value!r}")
+
+
+def pages_plan(
+    op: str,
+    params: dict[str, Any],
+    state: PageState,
+    *,
+    limit: int | None = None,
+    page_size: int | None = None,
+    start_key: Mapping[str, Any] | None = None,
+) -> Plan[None]:
+    """Emit each page's raw items (a list of DynamoDB items) for a Query or Scan."""
+    _check_positive("limit", limit)
+    _check_positive("page_size", page_size)
+    remaining = limit
+    exclusive_start = serialize_item(start_key) if start_key else None
+    while True:
+        request = dict(params)
+        request_limit = page_size if remaining is None else min(page_size or remaining, remaining)
+        if request_limit is not None:
+            request["Limit"] = request_limit
+        if exclusive_start:
+            request["ExclusiveStartKey"] = exclusive_start
+        response: dict[str, Any] = yield Call(op, request)
+        items: list[dict[str, Any]] = response.get("Items", [])
+        exclusive_start = response.get("LastEvaluatedKey")
+        state.last_evaluated_key = deserialize_item(exclusive_start) if exclusive_start else None
+        state.scanned_count += int(response.get("ScannedCount", len(items)))
+        if items:
+            yield Emit(items)
+        if remaining is not None:
+            remaining -= len(items)
+            if remaining <= 0:
+                return
+        if not exclusive_start:
+            return
+
+
+def count_plan(op: str, params: dict[str, Any]) -> Plan[int]:
+    """Count matching items over every page (``Select=COUNT``)."""
+    total = 0
+    request = dict(params, Select="COUNT")
+    while True:
+        response: dict[str, Any] = yield Call(op, request)
+        total += int(response.get("Count", 0))
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return total
+        request = dict(request, ExclusiveStartKey=start)

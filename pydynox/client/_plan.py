@@ -1,0 +1,99 @@
+"""Plans: multi-step DynamoDB work written once, with no I/O.
+
+A plan is a generator that yields steps and is sent back their outcomes:
+
+- ``Call(op, params)``: run one DynamoDB operation; the response dict is sent back, or the
+  pydynox error it raised is thrown into the plan.
+- ``Sleep(seconds)``: wait (backoff between retries); ``None`` is sent back.
+- ``Emit(value)``: hand a value to whoever iterates the plan (query and scan items).
+
+The plan's return value is the operation's result. ``_drivers`` holds the two thin shells
+that run a plan, one awaiting an aiobotocore client and one calling a botocore client; every
+rule (pagination, chunking, retries, waiting) lives here in the plans, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydynox.exceptions import PydynoxException
+
+__all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Run one DynamoDB operation (its API name, e.g. ``"GetItem"``) with these params."""
+
+    op: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait this many seconds before the plan goes on."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """A value for the caller iterating the plan (an item of a query, say)."""
+
+    value: Any
+
+
+Step = Call | Sleep | Emit
+Plan = Generator[Step, Any, T]
+
+
+def call(op: str, params: dict[str, Any]) -> Plan[dict[str, Any]]:
+    """The one-call plan: send ``params`` to ``op`` and return the response."""
+    response: dict[str, Any] = yield Call(op, params)
+    return response
+
+
+class Feed(Generic[T]):
+    """Steps a plan forward; the drivers answer each step with ``answer`` or ``fail``.
+
+    Iterating a Feed yields the plan's steps; after the loop ends, ``result`` holds what the
+    plan returned. Keeping this bookkeeping here leaves the drivers a few lines each.
+    """
+
+    __slots__ = ("_error", "_plan", "_reply", "result")
+
+    def __init__(self, plan: Plan[T]) -> None:
+        self._plan = plan
+        self._reply: Any = None
+        self._error: PydynoxException | None = None
+        self.result: T
+
+    def __iter__(self) -> Feed[T]:
+        return self
+
+    def __next__(self) -> Step:
+        error, self._error = self._error, None
+        reply, self._reply = self._reply, None
+        try:
+            if error is not None:
+                return self._plan.throw(error)
+            return self._plan.send(reply)
+        except StopIteration as stop:
+            self.result = stop.value
+            raise StopIteration from None
+
+    def answer(self, reply: Any) -> None:
+        """What the last step produced (a response, or None after a sleep or emit)."""
+        self._reply = reply
+
+    def fail(self, error: PydynoxException) -> None:
+        """The last Call failed: the error is thrown into the plan at its yield."""
+        self._error = error
+
+    def close(self) -> None:
+        """Stop the plan early (the caller stopped iterating)."""
+        self._plan.close()

@@ -1,0 +1,219 @@
+"""Pure request builders and response parsers for single DynamoDB calls.
+
+Each builder validates its input and returns the exact keyword arguments of the low-level
+call, so bad input is refused before anything is sent; each parser turns a response into
+plain Python values. Both the async and the sync client use these, and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pydynox.client._codec import (
+    AttributeValue,
+    deserialize_item,
+    serialize_item,
+    serialize_value,
+)
+from pydynox.client._size import check_item_size
+from pydynox.exceptions import ValidationException
+from pydynox.expressions import Attr, Condition, Placeholders, UpdateAction, render_update
+
+__all__ = [
+    "Expression",
+    "check_key",
+    "check_table",
+    "delete_item_request",
+    "get_item_request",
+    "key_id",
+    "parse_item",
+    "put_item_request",
+    "read_request",
+    "update_actions",
+    "update_item_request",
+]
+
+Expression = str | Condition
+KeyId = tuple[tuple[str, str, Any], ...]
+
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
+
+
+def check_table(table: str) -> str:
+    """Refuse a table (or index) name DynamoDB would refuse."""
+    if not isinstance(table, str) or not _TABLE_NAME.fullmatch(table):
+        raise ValidationException(
+            f"invalid table name {table!r}: DynamoDB table and index names are 3 to 255 "
+            "characters of letters, digits, '_', '-' and '.'"
+        )
+    return table
+
+
+def check_key(key: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    """Serialise a primary key: one or two attributes, each a non-empty S, N or B."""
+    if not isinstance(key, Mapping) or not key:
+        raise ValidationException(f"a key must be a non-empty mapping of attributes, not {key!r}")
+    if len(key) > 2:
+        raise ValidationException(
+            f"a key has a partition key and at most a sort key, got {sorted(key)}"
+        )
+    result: dict[str, AttributeValue] = {}
+    for name, value in key.items():
+        if value is None:
+            raise ValidationException(f"key attribute {name!r} is None")
+        av = serialize_value(value, name)
+        kind, raw = next(iter(av.items()))
+        if kind not in ("S", "N", "B"):
+            raise ValidationException(
+                f"key attribute {name!r} must be a string, number or bytes, not {kind}"
+            )
+        if kind != "N" and len(raw) == 0:
+            raise ValidationException(
+                f"key attribute {name!r} is empty: DynamoDB keys cannot be empty strings "
+                "or empty bytes"
+            )
+        result[name] = av
+    return result
+
+
+def key_id(key: Mapping[str, AttributeValue]) -> KeyId:
+    """A hashable identity of a serialised key, equal for equal keys."""
+    return tuple(sorted((name, *next(iter(av.items()))) for name, av in key.items()))
+
+
+def parse_item(raw: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return deserialize_item(raw) if raw else None
+
+
+def _with_condition(
+    params: dict[str, Any], condition: Condition | None, ph: Placeholders | None = None
+) -> dict[str, Any]:
+    if condition is not None:
+        ph = ph or Placeholders()
+        params["ConditionExpression"] = condition.render(ph)
+        params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    if ph is not None:
+        ph.apply(params)
+    return params
+
+
+def get_item_request(table: str, key: Mapping[str, Any], consistent_read: bool) -> dict[str, Any]:
+    return {
+        "TableName": check_table(table),
+        "Key": check_key(key),
+        "ConsistentRead": consistent_read,
+    }
+
+
+def put_item_request(
+    table: str, item: Mapping[str, Any], condition: Condition | None = None
+) -> dict[str, Any]:
+    if not isinstance(item, Mapping):
+        raise ValidationException(f"an item must be a mapping of attributes, not {item!r}")
+    av = serialize_item(item)
+    check_item_size(av, what=f"item for table {table!r}")
+    return _with_condition({"TableName": check_table(table), "Item": av}, condition)
+
+
+def delete_item_request(
+    table: str, key: Mapping[str, Any], condition: Condition | None = None
+) -> dict[str, Any]:
+    return _with_condition({"TableName": check_table(table), "Key": check_key(key)}, condition)
+
+
+def update_actions(
+    key: Mapping[str, Any],
+    updates: Mapping[str, Any] | None,
+    atomic: Iterable[UpdateAction] | None,
+) -> list[UpdateAction]:
+    """``updates`` (top-level names; None or an empty set removes) plus ``atomic`` actions."""
+    actions: list[UpdateAction] = []
+    for name, value in (updates or {}).items():
+        empty_set = isinstance(value, (set, frozenset)) and not value
+        path = Attr.of(name)
+        actions.append(path.remove() if value is None or empty_set else path.set(value))
+    actions.extend(atomic or ())
+    if not actions:
+        raise ValidationException("an update needs at least one field in updates= or atomic=")
+    for action in actions:
+        if action.path.segments[0] in key:
+            raise ValidationException(
+                f"cannot update key attribute {action.path.segments[0]!r}: "
+                "key attributes are fixed; delete and put the item instead"
+            )
+    return actions
+
+
+def update_item_request(
+    table: str,
+    key: Mapping[str, Any],
+    actions: Sequence[UpdateAction],
+    condition: Condition | None = None,
+    return_values: str = "ALL_NEW",
+) -> dict[str, Any]:
+    ph = Placeholders()
+    params: dict[str, Any] = {
+        "TableName": check_table(table),
+        "Key": check_key(key),
+        "UpdateExpression": render_update(actions, ph),
+        "ReturnValues": return_values,
+    }
+    return _with_condition(params, condition, ph)
+
+
+def read_request(
+    table: str,
+    *,
+    key_condition: Expression | None = None,
+    filter_expression: Expression | None = None,
+    names: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+    index_name: str | None = None,
+    consistent_read: bool = False,
+    scan_index_forward: bool = True,
+    segment: int | None = None,
+    total_segments: int | None = None,
+    select_count: bool = False,
+) -> dict[str, Any]:
+    """The shared part of a Query (with ``key_condition``) or a Scan (without)."""
+    ph = Placeholders()
+    if names:
+        ph.add_names(names)
+    if values:
+        ph.add_values(values)
+    params: dict[str, Any] = {"TableName": check_table(table)}
+    if key_condition is not None:
+        params["KeyConditionExpression"] = _render(key_condition, ph)
+        if not scan_index_forward:
+            params["ScanIndexForward"] = False
+    if filter_expression is not None:
+        params["FilterExpression"] = _render(filter_expression, ph)
+    if index_name is not None:
+        params["IndexName"] = check_table(index_name)
+    if consistent_read:
+        params["ConsistentRead"] = True
+    if segment is not None or total_segments is not None:
+        if segment is None or total_segments is None:
+            raise ValidationException("a parallel scan needs both segment and total_segments")
+        if not 1 <= total_segments <= 1_000_000 or not 0 <= segment < total_segments:
+            raise ValidationException(
+                f"segment must be in 0..total_segments-1 and total_segments in 1..1000000, "
+                f"got segment={segment}, total_segments={total_segments}"
+            )
+        params["Segment"] = segment
+        params["TotalSegments"] = total_segments
+    if select_count:
+        params["Select"] = "COUNT"
+    return ph.apply(params)
+
+
+def _render(expression: Expression, ph: Placeholders) -> str:
+    if isinstance(expression, Condition):
+        return expression.render(ph)
+    if isinstance(expression, str) and expression.strip():
+        return expression
+    raise ValidationException(
+        f"an expression must be a non-empty string or a condition, not {expression!r}"
+    )

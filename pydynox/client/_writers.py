@@ -1,0 +1,249 @@
+"""BatchWriter / SyncBatchWriter and Transaction / SyncTransaction context managers.
+
+The shared bases hold every rule (validation when an action is added, buffering, what is
+sent when); the async and sync classes only choose the driver.
+
+BatchWriter: ``put``/``delete`` serialise and validate at once, then buffer. A full batch of
+25 is sent as you go (the async writer sends it when you ``await`` the ``put``; without the
+``await`` it is sent at exit). At exit everything buffered is sent, also when the block
+raised: nothing put is silently dropped. Unprocessed items are retried with backoff; on
+giving up, ``BatchWriteError.unprocessed`` lists the writes not made.
+
+Transaction: actions are validated as they are added (more than 100 actions, or two on one
+item, are refused at once); the transaction commits when the block exits normally and sends
+nothing when it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from pydynox.client._actions import (
+    ConditionCheck,
+    Delete,
+    Put,
+    Update,
+    WriteAction,
+    transact_write_from_parts,
+)
+from pydynox.client._batch import (
+    MAX_WRITE_ITEMS,
+    WriteEntry,
+    batch_write_plan,
+    delete_entry,
+    put_entry,
+)
+from pydynox.client._drivers import run_async, run_sync
+from pydynox.client._plan import Plan
+from pydynox.exceptions import ValidationException
+from pydynox.expressions import Condition, UpdateAction
+
+if TYPE_CHECKING:
+    from pydynox.client._client import DynamoDBClient
+
+__all__ = ["BatchWriter", "SyncBatchWriter", "SyncTransaction", "Transaction"]
+
+
+def _client_or_default(client: DynamoDBClient | None) -> DynamoDBClient:
+    if client is not None:
+        return client
+    from pydynox.client._client import get_default_client
+
+    return get_default_client()
+
+
+class _BatchBuffer:
+    def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
+        self.client = _client_or_default(client)
+        self.table = table
+        self._pending: list[WriteEntry] = []
+
+    def _table(self, table: str | None) -> str:
+        name = table or self.table
+        if name is None:
+            raise ValidationException("no table: pass table= to the writer or to put/delete")
+        return name
+
+    def _buffer_put(self, item: Mapping[str, Any], table: str | None) -> None:
+        self._pending.append(put_entry(self._table(table), item))
+
+    def _buffer_delete(self, key: Mapping[str, Any], table: str | None) -> None:
+        self._pending.append(delete_entry(self._table(table), key))
+
+    def _take(self, everything: bool) -> Plan[None] | None:
+        """The plan sending the next full batch (or everything left), or None."""
+        count = len(self._pending) if everything else MAX_WRITE_ITEMS
+        if not self._pending or len(self._pending) < count:
+            return None
+        entries, self._pending = self._pending[:count], self._pending[count:]
+        return batch_write_plan(entries, self.client.batch_retry, self.client._key_names)
+
+    @property
+    def pending(self) -> int:
+        """How many writes are buffered and not yet sent."""
+        return len(self._pending)
+
+
+class _Send:
+    """What the async ``put``/``delete`` return: awaiting it sends full batches."""
+
+    __slots__ = ("_writer",)
+
+    def __init__(self, writer: BatchWriter) -> None:
+        self._writer = writer
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self._writer._send_full().__await__()
+
+
+class BatchWriter(_BatchBuffer):
+    """Async batch writer: ``async with BatchWriter(client, "users") as batch:``."""
+
+    def put(self, item: Mapping[str, Any], table: str | None = None) -> _Send:
+        """Buffer a put; ``await`` the result to send each full batch of 25 as you go."""
+        self._buffer_put(item, table)
+        return _Send(self)
+
+    def delete(self, key: Mapping[str, Any], table: str | None = None) -> _Send:
+        """Buffer a delete; ``await`` the result to send each full batch of 25 as you go."""
+        self._buffer_delete(key, table)
+        return _Send(self)
+
+    async def _send_full(self) -> None:
+        while (plan := self._take(everything=False)) is not None:
+            await run_async(plan, self.client._async)
+
+    async def flush(self) -> None:
+        """Send everything buffered now."""
+        await self._send_full()
+        if (plan := self._take(everything=True)) is not None:
+            await run_async(plan, self.client._async)
+
+    async def __aenter__(self) -> BatchWriter:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.flush()
+
+
+class SyncBatchWriter(_BatchBuffer):
+    """Sync batch writer: ``with SyncBatchWriter(client, "users") as batch:``."""
+
+    def put(self, item: Mapping[str, Any], table: str | None = None) -> None:
+        """Buffer a put; each full batch of 25 is sent at once."""
+        self._buffer_put(item, table)
+        self._send_full()
+
+    def delete(self, key: Mapping[str, Any], table: str | None = None) -> None:
+        """Buffer a delete; each full batch of 25 is sent at once."""
+        self._buffer_delete(key, table)
+        self._send_full()
+
+    def _send_full(self) -> None:
+        while (plan := self._take(everything=False)) is not None:
+            run_sync(plan, self.client._sync)
+
+    def flush(self) -> None:
+        """Send everything buffered now."""
+        self._send_full()
+        if (plan := self._take(everything=True)) is not None:
+            run_sync(plan, self.client._sync)
+
+    def __enter__(self) -> SyncBatchWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.flush()
+
+
+class _TransactionBase:
+    def __init__(self, client: DynamoDBClient | None = None) -> None:
+        self.client = _client_or_default(client)
+        self._requests: list[dict[str, Any]] = []
+
+    def add(self, action: WriteAction) -> None:
+        """Add a Put, Update, Delete or ConditionCheck (validated now, sent at commit)."""
+        request = action.request()
+        transact_write_from_parts([*self._requests, request])  # refuses 101 or a repeat
+        self._requests.append(request)
+
+    def put(self, table: str, item: Mapping[str, Any], condition: Condition | None = None) -> None:
+        self.add(Put(table, item, condition))
+
+    def update(
+        self,
+        table: str,
+        key: Mapping[str, Any],
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+    ) -> None:
+        self.add(Update(table, key, updates, atomic, condition))
+
+    def delete(
+        self, table: str, key: Mapping[str, Any], condition: Condition | None = None
+    ) -> None:
+        self.add(Delete(table, key, condition))
+
+    def condition_check(self, table: str, key: Mapping[str, Any], condition: Condition) -> None:
+        self.add(ConditionCheck(table, key, condition))
+
+    def _take(self) -> dict[str, Any] | None:
+        if not self._requests:
+            return None
+        requests, self._requests = self._requests, []
+        return transact_write_from_parts(requests)
+
+
+class Transaction(_TransactionBase):
+    """Async transaction: commits when the ``async with`` block exits without an error."""
+
+    async def commit(self) -> None:
+        """Send the actions added so far as one TransactWriteItems (nothing if none)."""
+        if (request := self._take()) is not None:
+            await self.client._async.call("TransactWriteItems", request)
+
+    async def __aenter__(self) -> Transaction:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.commit()
+
+
+class SyncTransaction(_TransactionBase):
+    """Sync transaction: commits when the ``with`` block exits without an error."""
+
+    def commit(self) -> None:
+        """Send the actions added so far as one TransactWriteItems (nothing if none)."""
+        if (request := self._take()) is not None:
+            self.client._sync.call("TransactWriteItems", request)
+
+    def __enter__(self) -> SyncTransaction:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()

@@ -1,0 +1,163 @@
+"""The pydynox error tree.
+
+Every error pydynox raises derives from :class:`PydynoxException`::
+
+    PydynoxException
+    ├── ValidationException            bad input, refused before sending where possible
+    │   └── ItemTooLargeException      an item over DynamoDB's 400 KB limit
+    ├── SerializationException         a value DynamoDB cannot store (NaN, 39 digits, object())
+    ├── ModelDefinitionError           a model class declared wrongly
+    ├── InvalidCursorException         a page cursor that is tampered, foreign or unreadable
+    ├── ResourceNotFoundException      the table (or index) does not exist
+    ├── ResourceInUseException         the table already exists or is busy
+    ├── ConditionalCheckFailedException  a write's condition was false (``.item``: stored item)
+    ├── TransactionCanceledException   ``.reasons``: one CancellationReason per action
+    ├── BatchWriteError                ``.unprocessed``: the writes that were not made
+    ├── BatchGetError                  ``.unprocessed`` keys and the ``.items`` that were read
+    ├── ProvisionedThroughputExceededException  throttled, after every retry was spent
+    ├── AccessDeniedException          the credentials may not do this
+    ├── CredentialsException           no usable credentials (or region)
+    └── ConnectionException            the endpoint could not be reached or hung up
+
+Errors translated from a botocore error keep it as ``__cause__``; ``code`` holds DynamoDB's
+error code when there was one. Pydantic's ``ValidationError`` is raised unchanged for bad
+model data. Messages never include credentials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "AccessDeniedException",
+    "BatchGetError",
+    "BatchWriteError",
+    "CancellationReason",
+    "ConditionalCheckFailedException",
+    "ConnectionException",
+    "CredentialsException",
+    "InvalidCursorException",
+    "ItemTooLargeException",
+    "ModelDefinitionError",
+    "ProvisionedThroughputExceededException",
+    "PydynoxException",
+    "ResourceInUseException",
+    "ResourceNotFoundException",
+    "SerializationException",
+    "TransactionCanceledException",
+    "ValidationException",
+]
+
+
+class PydynoxException(Exception):
+    """Root of every pydynox error. ``code`` is DynamoDB's error code, if any."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ValidationException(PydynoxException):
+    """The request is invalid: refused by pydynox before sending, or by DynamoDB."""
+
+
+class ItemTooLargeException(ValidationException):
+    """An item is over DynamoDB's 400 KB limit (checked before sending)."""
+
+    def __init__(self, message: str, *, size: int | None = None, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.size = size
+
+
+class SerializationException(PydynoxException):
+    """A Python value has no DynamoDB representation. ``path`` names the attribute."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+class ModelDefinitionError(PydynoxException):
+    """A model class is declared wrongly (missing or doubled key, un-keyable type)."""
+
+
+class InvalidCursorException(PydynoxException):
+    """A page cursor was tampered with, signed with another secret, or belongs elsewhere."""
+
+
+class ResourceNotFoundException(PydynoxException):
+    """The table or index does not exist (or is not active yet)."""
+
+
+class ResourceInUseException(PydynoxException):
+    """The table already exists, or is being created or deleted."""
+
+
+class ConditionalCheckFailedException(PydynoxException):
+    """A write's condition was false. ``item`` is the stored item, or None."""
+
+    def __init__(
+        self, message: str, *, item: dict[str, Any] | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.item = item
+
+
+@dataclass(frozen=True)
+class CancellationReason:
+    """Why one action of a cancelled transaction failed; ``code`` is None if it did not."""
+
+    code: str | None
+    message: str | None = None
+    item: dict[str, Any] | None = None
+
+
+class TransactionCanceledException(PydynoxException):
+    """A transaction was cancelled. ``reasons`` has one entry per action, in order."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reasons: list[CancellationReason] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.reasons: list[CancellationReason] = reasons or []
+
+
+class BatchWriteError(PydynoxException):
+    """A batch write gave up. ``unprocessed`` lists the writes (Put/Delete) not made."""
+
+    def __init__(self, message: str, *, unprocessed: list[Any]) -> None:
+        super().__init__(message)
+        self.unprocessed = unprocessed
+
+
+class BatchGetError(PydynoxException):
+    """A batch read gave up. ``unprocessed`` lists the Gets not read; ``items`` what was."""
+
+    def __init__(
+        self, message: str, *, unprocessed: list[Any], items: list[dict[str, Any]]
+    ) -> None:
+        super().__init__(message)
+        self.unprocessed = unprocessed
+        self.items = items
+
+
+class ProvisionedThroughputExceededException(PydynoxException):
+    """Throttled by DynamoDB, raised only after every retry attempt was spent."""
+
+
+class AccessDeniedException(PydynoxException):
+    """The credentials are not allowed to perform the operation."""
+
+
+class CredentialsException(PydynoxException):
+    """No usable credentials or region, or DynamoDB did not accept them."""
+
+
+class ConnectionException(PydynoxException):
+    """The endpoint could not be reached, timed out, or closed the connection."""

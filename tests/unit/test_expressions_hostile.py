@@ -1,0 +1,366 @@
+"""Property tests: hostile names and values never reach expression text.
+
+Attribute names full of dots, brackets, ``#``, ``:``, quotes, unicode and DynamoDB reserved
+words, and values that look like expression syntax, must only ever appear in the placeholder
+maps. The rendered text may hold nothing but placeholders, keywords, functions and
+punctuation, and the maps must give back exactly the names and serialised values used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pydynox.client._codec import serialize_value
+from pydynox.expressions import (
+    Attr,
+    Condition,
+    Placeholders,
+    UpdateAction,
+    render_condition,
+    render_update,
+)
+
+HOSTILE_NAMES = [
+    "name",
+    "size",
+    "count",
+    "status",
+    "year",
+    "AND",
+    "OR",
+    "NOT",
+    "BETWEEN",
+    "IN",
+    "SET",
+    "REMOVE",
+    "attribute_exists",
+    "a.b",
+    "a[0]",
+    "[1]",
+    "]",
+    "#n0",
+    "#n1",
+    ":v0",
+    ":v1",
+    "#",
+    ":",
+    " ",
+    "a b",
+    "'quoted'",
+    '"double"',
+    "(",
+    ")",
+    ",",
+    "=",
+    "<>",
+    "ünïcødé",
+    "名前",
+    "🙂",
+    "\n",
+    "a\tb",
+]
+
+names = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(min_size=1, max_size=12))
+paths = st.builds(
+    lambda first, rest: Attr.of(first, *rest),
+    names,
+    st.lists(st.one_of(names, st.integers(0, 1000)), max_size=4),
+)
+scalars = st.one_of(
+    st.sampled_from(["#n0", ":v0", "a = b", "x) OR (y", "size", "NOT", "'", '"', ""]),
+    st.text(max_size=20),
+    st.integers(-(10**37), 10**37),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=6, min_value=-(10**20), max_value=10**20
+    ),
+    st.booleans(),
+    st.none(),
+    st.binary(max_size=10),
+)
+values = st.one_of(
+    scalars,
+    st.lists(scalars, max_size=3),
+    st.dictionaries(names, scalars, max_size=3),
+)
+numbers = st.one_of(
+    st.integers(-(10**37), 10**37), st.decimals(places=3, min_value=-1000, max_value=1000)
+)
+sets = st.one_of(
+    st.sets(st.text(max_size=10), min_size=1, max_size=4),
+    st.sets(st.integers(-(10**30), 10**30), min_size=1, max_size=4),
+    st.sets(st.binary(max_size=5), min_size=1, max_size=4),
+)
+
+TOKENS = re.compile(
+    r"#n[0-9]+|:v[0-9]+|\[[0-9]+\]|[.(),]|<>|<=|>=|[=<>]| "
+    r"|AND|OR|NOT|BETWEEN|IN|SET|REMOVE|ADD|DELETE"
+    r"|attribute_exists|attribute_not_exists|attribute_type|begins_with|contains|size"
+    r"|if_not_exists|list_append"
+)
+PATH = re.compile(r"#n[0-9]+(?:\.#n[0-9]+|\[[0-9]+\])*")
+NAME_KEY = re.compile(r"#n[0-9]+")
+VALUE_KEY = re.compile(r":v[0-9]+")
+
+
+def only_tokens(text: str) -> bool:
+    return re.fullmatch(f"(?:{TOKENS.pattern})*", text) is not None
+
+
+def paths_in(text: str, ph: Placeholders) -> list[tuple[str | int, ...]]:
+    """The attribute paths in ``text``, in order, decoded through the names map."""
+    decoded: list[tuple[str | int, ...]] = []
+    for match in PATH.finditer(text):
+        segments: list[str | int] = []
+        for piece in re.findall(r"#n[0-9]+|\[[0-9]+\]", match.group()):
+            segments.append(ph.names[piece] if piece.startswith("#") else int(piece[1:-1]))
+        decoded.append(tuple(segments))
+    return decoded
+
+
+def check_rendering(
+    text: str,
+    ph: Placeholders,
+    expected_paths: list[tuple[str | int, ...]],
+    expected_values: list[dict[str, Any]],
+) -> None:
+    assert only_tokens(text), text
+    # Every placeholder in the text is registered, and every registered one is used
+    # (DynamoDB refuses unused placeholders).
+    assert set(NAME_KEY.findall(text)) == set(ph.names)
+    assert set(VALUE_KEY.findall(text)) == set(ph.values)
+    assert len(VALUE_KEY.findall(text)) == len(ph.values)
+    assert paths_in(text, ph) == expected_paths
+    assert list(ph.values.values()) == expected_values
+    # One placeholder per distinct name.
+    assert len(set(ph.names.values())) == len(ph.names)
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+@dataclass
+class Built:
+    """A condition with the paths and values it must render, in reading order."""
+
+    condition: Condition
+    paths: list[tuple[str | int, ...]] = field(default_factory=list)
+    values: list[dict[str, Any]] = field(default_factory=list)
+
+
+COMPARISONS: list[Callable[[Any, Any], Condition]] = [
+    lambda a, b: a == b,
+    lambda a, b: a != b,
+    lambda a, b: a < b,
+    lambda a, b: a <= b,
+    lambda a, b: a > b,
+    lambda a, b: a >= b,
+]
+
+
+@st.composite
+def leaves(draw: st.DrawFn) -> Built:
+    attr = draw(paths)
+    p = attr.segments
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        value = draw(values)
+        return Built(draw(st.sampled_from(COMPARISONS))(attr, value), [p], [serialize_value(value)])
+    if kind == 1:
+        other = draw(paths)
+        return Built(draw(st.sampled_from(COMPARISONS))(attr, other), [p, other.segments])
+    if kind == 2:
+        low, high = draw(scalars), draw(scalars)
+        return Built(attr.between(low, high), [p], [serialize_value(low), serialize_value(high)])
+    if kind == 3:
+        prefix = draw(st.one_of(st.text(max_size=10), st.binary(max_size=5)))
+        return Built(attr.begins_with(prefix), [p], [serialize_value(prefix)])
+    if kind == 4:
+        member = draw(scalars)
+        return Built(attr.contains(member), [p], [serialize_value(member)])
+    if kind == 5:
+        return Built(draw(st.sampled_from([attr.exists(), attr.not_exists()])), [p])
+    if kind == 6:
+        candidates = draw(st.lists(scalars, min_size=1, max_size=5))
+        return Built(attr.is_in(candidates), [p], [serialize_value(c) for c in candidates])
+    if kind == 7:
+        code = draw(st.sampled_from(["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"]))
+        return Built(attr.attribute_type(code), [p], [{"S": code}])
+    if kind == 8:
+        number = draw(numbers)
+        compare = draw(st.sampled_from(COMPARISONS))
+        return Built(compare(attr.size(), number), [p], [serialize_value(number)])
+    low, high = draw(numbers), draw(numbers)
+    return Built(attr.size().between(low, high), [p], [serialize_value(low), serialize_value(high)])
+
+
+def combine(children: st.SearchStrategy[Built]) -> st.SearchStrategy[Built]:
+    def both(op: str, left: Built, right: Built) -> Built:
+        condition = (
+            left.condition & right.condition if op == "&" else left.condition | right.condition
+        )
+        return Built(condition, left.paths + right.paths, left.values + right.values)
+
+    def negate(child: Built) -> Built:
+        return Built(~child.condition, child.paths, child.values)
+
+    return st.one_of(
+        st.builds(both, st.sampled_from(["&", "|"]), children, children),
+        st.builds(negate, children),
+    )
+
+
+conditions = st.recursive(leaves(), combine, max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_conditions_render_only_placeholders(built: Built) -> None:
+    ph = Placeholders()
+    text = render_condition(built.condition, ph)
+    check_rendering(text, ph, built.paths, built.values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(paths, values)
+def test_equality_maps_back_exactly(attr: Attr, value: Any) -> None:
+    ph = Placeholders()
+    text = render_condition(attr == value, ph)
+    left, right = text.split(" = ")
+    assert only_tokens(left) and PATH.fullmatch(left)
+    assert paths_in(left, ph) == [attr.segments]
+    assert ph.values == {right: serialize_value(value)}
+    assert sorted(ph.names.values()) == sorted({s for s in attr.segments if isinstance(s, str)})
+
+
+# --------------------------------------------------------------------------- updates
+
+
+@dataclass
+class BuiltAction:
+    action: UpdateAction
+    paths: list[tuple[str | int, ...]]
+    values: list[dict[str, Any]]
+
+
+ORDER = {"SET": 0, "REMOVE": 1, "ADD": 2, "DELETE": 3}
+
+
+@st.composite
+def actions_on(draw: st.DrawFn, attr: Attr) -> BuiltAction:
+    p = attr.segments
+    kind = draw(st.integers(0, 7))
+    if kind == 0:
+        value = draw(values)
+        return BuiltAction(attr.set(value), [p], [serialize_value(value)])
+    if kind == 1:
+        other = draw(paths)
+        return BuiltAction(attr.set(other), [p, other.segments], [])
+    if kind == 2:
+        value = draw(values)
+        return BuiltAction(attr.set_if_not_exists(value), [p, p], [serialize_value(value)])
+    if kind == 3:
+        items = draw(st.lists(scalars, max_size=4))
+        action = draw(st.sampled_from([attr.append(items), attr.prepend(items)]))
+        return BuiltAction(action, [p, p], [{"L": []}, serialize_value(items)])
+    if kind == 4:
+        return BuiltAction(attr.remove(), [p], [])
+    if kind == 5:
+        number = draw(numbers)
+        return BuiltAction(attr.add(number), [p], [serialize_value(number)])
+    members = draw(sets)
+    action = attr.add(members) if kind == 6 else attr.delete(members)
+    return BuiltAction(action, [p], [serialize_value(members)])
+
+
+@st.composite
+def updates(draw: st.DrawFn) -> list[BuiltAction]:
+    # Distinct first names keep the paths from overlapping.
+    firsts = draw(st.lists(names, min_size=1, max_size=6, unique=True))
+    built: list[BuiltAction] = []
+    for first in firsts:
+        rest = draw(st.lists(st.one_of(names, st.integers(0, 50)), max_size=3))
+        built.append(draw(actions_on(Attr.of(first, *rest))))
+    return built
+
+
+@settings(max_examples=300, deadline=None)
+@given(updates())
+def test_updates_render_only_placeholders(built: list[BuiltAction]) -> None:
+    ph = Placeholders()
+    text = render_update([b.action for b in built], ph)
+    in_order = sorted(built, key=lambda b: ORDER[b.action.clause])
+    check_rendering(
+        text,
+        ph,
+        [p for b in in_order for p in b.paths],
+        [v for b in in_order for v in b.values],
+    )
+    clauses = [word for word in text.split(" ") if word in ORDER]
+    assert clauses == sorted(set(clauses), key=ORDER.__getitem__)
+
+
+# --------------------------------------------------------------------------- raw placeholders
+
+
+user_keys = st.dictionaries(
+    st.from_regex(r"#(n[0-9]{1,2}|[A-Za-z_][A-Za-z0-9_]{0,5})", fullmatch=True), names, max_size=5
+)
+user_value_keys = st.dictionaries(
+    st.from_regex(r":(v[0-9]{1,2}|[A-Za-z_][A-Za-z0-9_]{0,5})", fullmatch=True), scalars, max_size=5
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(user_keys, user_value_keys, conditions)
+def test_generated_placeholders_avoid_user_ones(
+    raw_names: dict[str, str], raw_values: dict[str, Any], built: Built
+) -> None:
+    ph = Placeholders()
+    ph.add_names(raw_names)
+    ph.add_values(raw_values)
+    text = render_condition(built.condition, ph)
+    assert only_tokens(text)
+    # The user's placeholders keep their meaning ...
+    for key, name in raw_names.items():
+        assert ph.names[key] == name
+    for key, value in raw_values.items():
+        assert ph.values[key] == serialize_value(value)
+    # ... and the generated ones are all new keys that decode the condition exactly.
+    generated_names = set(NAME_KEY.findall(text))
+    generated_values = VALUE_KEY.findall(text)
+    assert not generated_names & set(raw_names)
+    assert not set(generated_values) & set(raw_values)
+    assert paths_in(text, ph) == built.paths
+    assert [ph.values[key] for key in generated_values] == built.values
+    assert len(ph.values) == len(raw_values) + len(built.values)
+
+
+@settings(max_examples=100, deadline=None)
+@given(paths, scalars)
+def test_convert_hook_sees_every_value(attr: Attr, value: Any) -> None:
+    seen: list[Any] = []
+
+    def convert(v: Any) -> Any:
+        seen.append(v)
+        return "converted"
+
+    converted = Attr.of(*attr.segments, convert=convert)
+    ph = Placeholders()
+    text = render_condition((converted == value) & converted.between(value, value), ph)
+    assert only_tokens(text)
+    assert seen == [value, value, value]
+    assert list(ph.values.values()) == [{"S": "converted"}] * 3
+
+
+def test_decimal_strategy_is_serialisable() -> None:
+    # Guard for the strategies above: the codec accepts their extremes.
+    assert serialize_value(Decimal("-100000000000000000000.000000")) == {
+        "N": "-100000000000000000000"
+    }

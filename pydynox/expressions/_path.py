@@ -147,6 +147,16 @@ class Attr:
     def __delattr__(self, name: str) -> None:
         raise AttributeError("Attr is immutable")
 
+    # Immutable, so copies can be the object itself; pickling must bypass __setattr__.
+    def __copy__(self) -> Attr:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Attr:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Attr._make, (self.segments, self.convert))
+
     def __getitem__(self, key: str | int) -> Attr:
         """A child: a map key (str, taken literally) or a list index (int >= 0)."""
         return Attr._make((*self.segments, _check_segment(key)), None)
@@ -291,11 +301,11 @@ class Attr:
         """``REMOVE path``: delete the attribute, or the list element."""
         return Remove(self)
 
-    def append(self, values: list[Any]) -> UpdateAction:
+    def append(self, values: list[Any] | tuple[Any, ...]) -> UpdateAction:
         """Append ``values`` to the list, creating it if it is missing."""
         return ListAppend(self, self._list_values(values, "append"), prepend=False)
 
-    def prepend(self, values: list[Any]) -> UpdateAction:
+    def prepend(self, values: list[Any] | tuple[Any, ...]) -> UpdateAction:
         """Put ``values`` in front of the list, creating it if it is missing."""
         return ListAppend(self, self._list_values(values, "prepend"), prepend=True)
 
@@ -324,6 +334,18 @@ class Size:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Size is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Size is immutable")
+
+    def __copy__(self) -> Size:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Size:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Size, (self.attr,))
 
     def __repr__(self) -> str:
         return f"{self.attr!r}.size()"

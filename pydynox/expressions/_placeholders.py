@@ -54,11 +54,11 @@ class Placeholders:
 
     def name(self, name: str) -> str:
         """The placeholder for one attribute name; the same name always gets the same one."""
+        if not isinstance(name, str) or not name:
+            raise ValidationException(f"attribute names must be non-empty strings, got {name!r}")
         key = self._name_keys.get(name)
         if key is not None:
             return key
-        if not isinstance(name, str) or not name:
-            raise ValidationException(f"attribute names must be non-empty strings, got {name!r}")
         while f"#n{self._next_name}" in self.names:
             self._next_name += 1
         key = f"#n{self._next_name}"

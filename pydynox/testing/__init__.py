@@ -8,6 +8,7 @@ only when a server is started (``pip install "pydynox[local]"``). The pytest plu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -35,6 +36,10 @@ def local_dynamodb(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
         from moto.server import ThreadedMotoServer
     except ImportError as error:  # pragma: no cover - depends on the install
         raise RuntimeError('the local DynamoDB needs moto: pip install "pydynox[local]"') from error
+    # werkzeug logs every request at INFO unless its logger has a level of its own.
+    werkzeug_log = logging.getLogger("werkzeug")
+    if werkzeug_log.level == logging.NOTSET:
+        werkzeug_log.setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     try:

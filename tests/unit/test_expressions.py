@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 from decimal import Decimal
 from typing import Any
 
@@ -268,11 +270,20 @@ class TestAttr:
     def test_immutable(self) -> None:
         attr = Attr("a")
         with pytest.raises(AttributeError):
-            attr.segments = ("b",)  # type: ignore[misc]
+            attr.segments = ("b",)
         with pytest.raises(AttributeError):
             del attr.convert
         with pytest.raises(AttributeError):
-            attr.size().attr = attr  # type: ignore[misc]
+            attr.size().attr = attr
+
+    def test_copy_and_pickle(self) -> None:
+        attr = Attr.of("a.b", 1)
+        assert copy.copy(attr) is attr
+        assert copy.deepcopy(attr) is attr
+        assert pickle.loads(pickle.dumps(attr)).segments == ("a.b", 1)
+        size = attr.size()
+        assert copy.deepcopy(size) is size
+        assert pickle.loads(pickle.dumps(size)).attr.segments == ("a.b", 1)
 
     def test_not_iterable(self) -> None:
         with pytest.raises(TypeError, match="not iterable"):

@@ -15,6 +15,7 @@ Nothing above this module sees a botocore type.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
@@ -51,8 +52,9 @@ class Settings:
     verify: bool | str | None = None
 
     def session_kwargs(self) -> dict[str, Any]:
+        # botocore reads AWS_DEFAULT_REGION itself; AWS_REGION is the name AWS SDKs share.
         return {
-            "region_name": self.region,
+            "region_name": self.region or os.environ.get("AWS_REGION") or None,
             "profile_name": self.profile,
             "aws_access_key_id": self.access_key,
             "aws_secret_access_key": self.secret_key,

@@ -1,0 +1,85 @@
+"""Integration fixtures: a real DynamoDB-compatible server over HTTP on 127.0.0.1.
+
+Every scenario runs twice, through the async API and through the ``sync_`` API, via the
+``api`` fixture: tests are written once as ``await api.get_item(...)`` and the sync run
+calls ``client.sync_get_item(...)`` underneath.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from pydynox import DynamoDBClient
+from pydynox.testing import local_client, local_dynamodb
+
+from .api import Api
+
+
+@pytest.fixture(scope="session")
+def endpoint() -> Iterator[str]:
+    with local_dynamodb() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def client(endpoint: str) -> Iterator[DynamoDBClient]:
+    """One client for the whole session: its async side meets a new event loop per test."""
+    client = local_client(endpoint)
+    yield client
+    client.sync_close()
+
+
+@pytest.fixture
+def dead_client() -> DynamoDBClient:
+    """A client whose endpoint does not listen: any request that is sent fails to connect,
+    so an error other than ConnectionException proves nothing was sent."""
+    return local_client("http://127.0.0.1:9", max_attempts=1, connect_timeout=0.5)
+
+
+@pytest.fixture(params=["async", "sync"])
+def api(request: pytest.FixtureRequest, client: DynamoDBClient) -> Api:
+    return Api(client, request.param)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def table(client: DynamoDBClient) -> AsyncIterator[str]:
+    """A fresh table with a string partition key ``pk`` and sort key ``sk``."""
+    name = unique("t")
+    await client.create_table(name, partition_key=("pk", "S"), sort_key=("sk", "S"))
+    yield name
+    await client.delete_table(name, wait=False)
+
+
+@pytest.fixture
+async def hash_table(client: DynamoDBClient) -> AsyncIterator[str]:
+    """A fresh table with only a string partition key ``id``."""
+    name = unique("h")
+    await client.create_table(name, partition_key=("id", "S"))
+    yield name
+    await client.delete_table(name, wait=False)
+
+
+def raw_boto3(endpoint: str) -> Any:
+    """A plain boto3 client on the same server, to check what is really stored."""
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture(scope="session")
+def boto(endpoint: str) -> Any:
+    return raw_boto3(endpoint)

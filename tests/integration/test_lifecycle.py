@@ -1,0 +1,174 @@
+"""Event loops, threads, closing, settings from the environment, and credential errors."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+import pytest
+
+from pydynox import ConnectionException, CredentialsException, DynamoDBClient
+from pydynox.testing import local_client
+
+from .api import Api
+from .conftest import unique
+
+KEY = {"pk": "USER#1", "sk": "PROFILE"}
+
+
+def open_sessions() -> list[aiohttp.ClientSession]:
+    gc.collect()
+    return [o for o in gc.get_objects() if isinstance(o, aiohttp.ClientSession) and not o.closed]
+
+
+@pytest.fixture
+def fresh(endpoint: str, client: DynamoDBClient) -> Any:
+    """A table made with the sync API, so no event loop is involved in the set-up."""
+    name = unique("life")
+    client.sync_create_table(name, partition_key=("pk", "S"), sort_key=("sk", "S"))
+    client.sync_put_item(name, {**KEY, "n": 1})
+    yield name
+    client.sync_delete_table(name, wait=False)
+
+
+def test_asyncio_run_twice_with_one_client_leaves_nothing_open(endpoint: str, fresh: str) -> None:
+    client = local_client(endpoint)
+    before = len(open_sessions())
+    for _ in range(3):
+        assert asyncio.run(client.get_item(fresh, KEY)) == {**KEY, "n": 1}
+        assert len(open_sessions()) == before  # the loop's shutdown closed its client
+    client.sync_close()
+
+
+def test_a_manually_run_loop_closes_its_client_at_shutdown(endpoint: str, fresh: str) -> None:
+    client = local_client(endpoint)
+    before = len(open_sessions())
+    loop = asyncio.new_event_loop()
+    try:
+        assert loop.run_until_complete(client.get_item(fresh, KEY)) is not None
+        assert len(open_sessions()) == before + 1
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+    assert len(open_sessions()) == before
+
+
+async def test_one_client_per_loop_is_reused_across_calls(endpoint: str, fresh: str) -> None:
+    client = local_client(endpoint)
+    await client.get_item(fresh, KEY)
+    sessions = len(open_sessions())
+    results = await asyncio.gather(*(client.get_item(fresh, KEY) for _ in range(50)))
+    assert all(r == {**KEY, "n": 1} for r in results)
+    assert len(open_sessions()) == sessions  # no client (or session) was made per call
+    await client.close()
+    await client.close()  # closing twice is fine
+    assert await client.get_item(fresh, KEY) is not None  # and the client reopens on demand
+    await client.close()
+
+
+def test_the_sync_client_is_shared_safely_between_threads(endpoint: str, fresh: str) -> None:
+    client = local_client(endpoint)
+    errors: list[BaseException] = []
+    seen: list[Any] = []
+
+    def work(n: int) -> None:
+        try:
+            client.sync_update_item(fresh, KEY, atomic=[__import__("pydynox").Attr("n").add(1)])
+            seen.append(client._sync._client)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len({id(c) for c in seen}) == 1  # one botocore client for every thread
+    assert client.sync_get_item(fresh, KEY) == {**KEY, "n": 17}
+    client.sync_close()
+    client.sync_close()
+
+
+def test_fastapi_lifespan_and_handlers_share_the_client(endpoint: str, fresh: str) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    client = local_client(endpoint)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await client.close()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/item")
+    async def read() -> Any:
+        return await client.get_item(fresh, KEY)
+
+    for _ in range(2):  # two app runs: two event loops, one client
+        with TestClient(app) as http:
+            assert http.get("/item").json() == {**KEY, "n": 1}
+            assert http.get("/item").json() == {**KEY, "n": 1}
+    assert open_sessions() == []
+
+
+async def test_settings_come_from_the_aws_environment(
+    api: Api, fresh: str, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    env_api = Api(DynamoDBClient(), api.mode)
+    # moto keeps tables per region: the us-east-1 table is not in eu-west-1
+    assert await env_api.table_exists(fresh) is False
+    await env_api.close()
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+    monkeypatch.delenv("AWS_WEB_IDENTITY_TOKEN_FILE", raising=False)
+
+
+async def test_missing_credentials_raise_credentials_exception(
+    api: Api, endpoint: str, no_credentials: None
+) -> None:
+    nobody = Api(DynamoDBClient(region="us-east-1", endpoint_url=endpoint), api.mode)
+    with pytest.raises(CredentialsException) as caught:
+        await nobody.get_item("users", KEY)
+    assert caught.value.__cause__ is not None
+    await nobody.close()
+
+
+async def test_missing_region_raises_a_clear_error(
+    api: Api, endpoint: str, monkeypatch: pytest.MonkeyPatch, no_credentials: None
+) -> None:
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    nowhere = Api(DynamoDBClient(endpoint_url=endpoint, access_key="a", secret_key="b"), api.mode)
+    with pytest.raises(CredentialsException, match="region"):
+        await nowhere.get_item("users", KEY)
+    await nowhere.close()
+
+
+async def test_unreachable_endpoint_raises_connection_exception(
+    api: Api, dead_client: DynamoDBClient
+) -> None:
+    with pytest.raises(ConnectionException) as caught:
+        await Api(dead_client, api.mode).get_item("users", KEY)
+    assert caught.value.__cause__ is not None
+    await dead_client.close()

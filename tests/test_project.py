@@ -1,0 +1,62 @@
+"""The project's promises to a new user: the README's commands, CI, installed versions."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```sh\n(.*?)```", text, re.S)
+    assert block, "the README opens with a sh block of commands"
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_readme_opens_with_exactly_two_commands() -> None:
+    text = (ROOT / "README.md").read_text()
+    assert text.index("```sh") < text.index("\n## ")
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert "examples/" in commands[0] and "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert readme_commands()[1] in ci
+
+
+def test_quickstart_runs_on_the_embedded_local_dynamodb() -> None:
+    done = subprocess.run(
+        [sys.executable, "-W", "error", str(ROOT / "examples" / "quickstart.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "local DynamoDB at http://127.0.0.1:" in out
+    assert "newest orders: ['ORDER#029', 'ORDER#028', 'ORDER#027']" in out
+    assert "after delete: None" in out
+    assert "sync count after deleting one order: 29" in out
+
+
+def _major_minor(text: str) -> tuple[int, int]:
+    major, minor = (int(part) for part in text.split(".")[:2])
+    return major, minor
+
+
+@pytest.mark.parametrize(
+    ("package", "floor"),
+    [("pydantic", (2, 7)), ("aioboto3", (15, 0)), ("boto3", (1, 40)), ("moto", (5, 0))],
+)
+def test_no_silent_downgrade_of_dependencies(package: str, floor: tuple[int, int]) -> None:
+    assert _major_minor(version(package)) >= floor, f"{package} {version(package)}"

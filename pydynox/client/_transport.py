@@ -78,10 +78,22 @@ class Settings:
         }
 
 
-def _raise_translated(error: Exception) -> None:
-    translated = translate_error(error)
-    if translated is not None:
-        raise translated from error
+class _Translated:
+    """``with _TRANSLATED:`` raises the pydynox error for a botocore error, ``from`` it."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        if isinstance(error, Exception):
+            translated = translate_error(error)
+            if translated is not None:
+                raise translated from error
+
+
+_TRANSLATED = _Translated()
 
 
 class SyncTransport:
@@ -98,25 +110,19 @@ class SyncTransport:
                 import boto3
                 from botocore.config import Config
 
-                try:
+                with _TRANSLATED:
                     session = boto3.Session(**self._settings.session_kwargs())
                     self._client = session.client(
                         "dynamodb",
                         config=Config(**self._settings.config_kwargs()),
                         **self._settings.client_kwargs(),
                     )
-                except Exception as error:
-                    _raise_translated(error)
-                    raise
             return self._client
 
     def call(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
         client = self._client or self._open()
-        try:
+        with _TRANSLATED:
             response: dict[str, Any] = getattr(client, _method_name(op))(**params)
-        except Exception as error:
-            _raise_translated(error)
-            raise
         return response
 
     def close(self) -> None:
@@ -152,11 +158,8 @@ class AsyncTransport:
         client = state.client if state is not None else None
         if client is None:
             client = await self._open()
-        try:
+        with _TRANSLATED:
             response: dict[str, Any] = await getattr(client, _method_name(op))(**params)
-        except Exception as error:
-            _raise_translated(error)
-            raise
         return response
 
     def _aioboto3_session(self) -> Any:
@@ -179,11 +182,8 @@ class AsyncTransport:
                     config=AioConfig(**self._settings.config_kwargs()),
                     **self._settings.client_kwargs(),
                 )
-                try:
+                with _TRANSLATED:
                     state.client = await context.__aenter__()
-                except Exception as error:
-                    _raise_translated(error)
-                    raise
                 state.context = context
                 # Started on this loop, the generator is tracked by it: loop shutdown
                 # (shutdown_asyncgens) runs its finally block, which closes the client.

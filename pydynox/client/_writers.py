@@ -17,7 +17,6 @@ nothing when it raises.
 from __future__ import annotations
 
 from collections.abc import Generator, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from pydynox.client._actions import (
@@ -124,13 +123,8 @@ class BatchWriter(_BatchBuffer):
     async def __aenter__(self) -> BatchWriter:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.flush()
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.flush()  # also when the block raised: nothing buffered is dropped
 
 
 class SyncBatchWriter(_BatchBuffer):
@@ -159,13 +153,8 @@ class SyncBatchWriter(_BatchBuffer):
     def __enter__(self) -> SyncBatchWriter:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.flush()
+    def __exit__(self, *exc_info: object) -> None:
+        self.flush()  # also when the block raised: nothing buffered is dropped
 
 
 class _TransactionBase:
@@ -218,12 +207,7 @@ class Transaction(_TransactionBase):
     async def __aenter__(self) -> Transaction:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         if exc_type is None:
             await self.commit()
 
@@ -239,11 +223,6 @@ class SyncTransaction(_TransactionBase):
     def __enter__(self) -> SyncTransaction:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         if exc_type is None:
             self.commit()

@@ -101,7 +101,38 @@ def _text(segments: tuple[Segment, ...]) -> str:
     return "".join(parts)
 
 
-class Attr:
+class _Comparable:
+    """Comparison operators and ``between``, shared by ``Attr`` and ``Size``."""
+
+    __slots__ = ()
+
+    def _operand(self, value: Any) -> Operand:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
+        return Comparison("=", self, self._operand(other))  # type: ignore[arg-type]
+
+    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
+        return Comparison("<>", self, self._operand(other))  # type: ignore[arg-type]
+
+    def __lt__(self, other: Any) -> Condition:
+        return Comparison("<", self, self._operand(other))  # type: ignore[arg-type]
+
+    def __le__(self, other: Any) -> Condition:
+        return Comparison("<=", self, self._operand(other))  # type: ignore[arg-type]
+
+    def __gt__(self, other: Any) -> Condition:
+        return Comparison(">", self, self._operand(other))  # type: ignore[arg-type]
+
+    def __ge__(self, other: Any) -> Condition:
+        return Comparison(">=", self, self._operand(other))  # type: ignore[arg-type]
+
+    def between(self, low: Any, high: Any) -> Condition:
+        """``BETWEEN low AND high``, both ends included."""
+        return Between(self, self._operand(low), self._operand(high))  # type: ignore[arg-type]
+
+
+class Attr(_Comparable):
     """An attribute path: ``Attr("address.city")``, ``Attr("history[0]")``.
 
     Comparisons (``==``, ``<``...) and methods such as :meth:`begins_with` build a
@@ -197,28 +228,6 @@ class Attr:
         return Value(self._converted(value), str(self))
 
     # ------------------------------------------------------------------ conditions
-
-    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
-        return Comparison("=", self, self._operand(other))
-
-    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
-        return Comparison("<>", self, self._operand(other))
-
-    def __lt__(self, other: Any) -> Condition:
-        return Comparison("<", self, self._operand(other))
-
-    def __le__(self, other: Any) -> Condition:
-        return Comparison("<=", self, self._operand(other))
-
-    def __gt__(self, other: Any) -> Condition:
-        return Comparison(">", self, self._operand(other))
-
-    def __ge__(self, other: Any) -> Condition:
-        return Comparison(">=", self, self._operand(other))
-
-    def between(self, low: Any, high: Any) -> Condition:
-        """``path BETWEEN low AND high``, both ends included."""
-        return Between(self, self._operand(low), self._operand(high))
 
     def begins_with(self, prefix: Any) -> Condition:
         """``begins_with(path, prefix)``. The prefix is not passed through ``convert``."""
@@ -322,7 +331,7 @@ class Attr:
         return self._converted(list(values))
 
 
-class Size:
+class Size(_Comparable):
     """``size(path)``: the length of a string, binary, set, list or map attribute."""
 
     __slots__ = ("attr",)
@@ -360,28 +369,6 @@ class Size:
         if isinstance(value, (Attr, Size)):
             return value
         return Value(value, f"size({self.attr})")
-
-    def __eq__(self, other: object) -> Condition:  # type: ignore[override]
-        return Comparison("=", self, self._operand(other))
-
-    def __ne__(self, other: object) -> Condition:  # type: ignore[override]
-        return Comparison("<>", self, self._operand(other))
-
-    def __lt__(self, other: Any) -> Condition:
-        return Comparison("<", self, self._operand(other))
-
-    def __le__(self, other: Any) -> Condition:
-        return Comparison("<=", self, self._operand(other))
-
-    def __gt__(self, other: Any) -> Condition:
-        return Comparison(">", self, self._operand(other))
-
-    def __ge__(self, other: Any) -> Condition:
-        return Comparison(">=", self, self._operand(other))
-
-    def between(self, low: Any, high: Any) -> Condition:
-        """``size(path) BETWEEN low AND high``."""
-        return Between(self, self._operand(low), self._operand(high))
 
 
 def _unconverted(value: Any, attr: Attr) -> Operand:

@@ -13,7 +13,9 @@ async def test_async_test_with_the_client_fixture(dynamodb_client: DynamoDBClien
     await dynamodb_client.delete_table("plugin-async")
 
 
-def test_sync_test_with_the_client_fixture(dynamodb_client: DynamoDBClient, dynamodb_endpoint: str) -> None:
+def test_sync_test_with_the_client_fixture(
+    dynamodb_client: DynamoDBClient, dynamodb_endpoint: str
+) -> None:
     assert dynamodb_endpoint.startswith("http://127.0.0.1:")
     dynamodb_client.sync_create_table("plugin-sync", partition_key=("id", "S"))
     dynamodb_client.sync_put_item("plugin-sync", {"id": "1"})

@@ -1,0 +1,208 @@
+"""Table management through both APIs: create (keys, indexes, TTL), exists, delete, wait."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pydynox import (
+    ConnectionException,
+    DynamoDBClient,
+    IndexSpec,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    ValidationException,
+)
+
+from .api import Api
+from .conftest import unique
+
+
+def by_name(indexes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {index["IndexName"]: index for index in indexes}
+
+
+async def test_create_table_with_keys_indexes_and_ttl(api: Api, boto: Any) -> None:
+    name = unique("full")
+    await api.create_table(
+        name,
+        partition_key=("pk", "S"),
+        sort_key=("sk", "N"),
+        global_indexes=[
+            IndexSpec("by-email", partition_key=("email", "S")),
+            IndexSpec("by-day", partition_key=("day", "S"), sort_key=("at", "N"), projection=["x"]),
+        ],
+        local_indexes=[IndexSpec("by-blob", sort_key=("blob", "B"), projection="KEYS_ONLY")],
+        ttl_attribute="expires_at",
+    )
+    try:
+        table = boto.describe_table(TableName=name)["Table"]
+        assert table["TableStatus"] == "ACTIVE"
+        assert table["KeySchema"] == [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ]
+        attributes = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+        assert attributes == {
+            "pk": "S",
+            "sk": "N",
+            "email": "S",
+            "day": "S",
+            "at": "N",
+            "blob": "B",
+        }
+        assert len(table["AttributeDefinitions"]) == 6
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+        gsis = by_name(table["GlobalSecondaryIndexes"])
+        assert gsis.keys() == {"by-email", "by-day"}
+        assert gsis["by-email"]["KeySchema"] == [{"AttributeName": "email", "KeyType": "HASH"}]
+        assert gsis["by-email"]["Projection"] == {"ProjectionType": "ALL"}
+        assert gsis["by-day"]["KeySchema"] == [
+            {"AttributeName": "day", "KeyType": "HASH"},
+            {"AttributeName": "at", "KeyType": "RANGE"},
+        ]
+        assert gsis["by-day"]["Projection"] == {
+            "ProjectionType": "INCLUDE",
+            "NonKeyAttributes": ["x"],
+        }
+
+        lsis = by_name(table["LocalSecondaryIndexes"])
+        assert lsis.keys() == {"by-blob"}
+        assert lsis["by-blob"]["KeySchema"] == [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "blob", "KeyType": "RANGE"},
+        ]
+        assert lsis["by-blob"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+
+        ttl = boto.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    finally:
+        await api.delete_table(name)
+
+
+async def test_create_table_defaults_and_provisioned(api: Api, boto: Any) -> None:
+    plain, provisioned = unique("plain"), unique("prov")
+    await api.create_table(plain)
+    await api.create_table(
+        provisioned,
+        partition_key=("id", "N"),
+        global_indexes=[IndexSpec("by-x", partition_key=("x", "S"))],
+        billing_mode="PROVISIONED",
+        read_capacity=3,
+        write_capacity=4,
+    )
+    try:
+        table = boto.describe_table(TableName=plain)["Table"]
+        assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+        assert table["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
+        assert not table.get("GlobalSecondaryIndexes")  # moto lists an empty one
+        ttl = boto.describe_time_to_live(TableName=plain)["TimeToLiveDescription"]
+        assert ttl["TimeToLiveStatus"] == "DISABLED"
+
+        table = boto.describe_table(TableName=provisioned)["Table"]
+        assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+        throughput = table["ProvisionedThroughput"]
+        assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (3, 4)
+        gsi = table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+        assert (gsi["ReadCapacityUnits"], gsi["WriteCapacityUnits"]) == (3, 4)
+    finally:
+        await api.delete_table(plain)
+        await api.delete_table(provisioned)
+
+
+async def test_table_exists_and_delete(api: Api) -> None:
+    name = unique("life")
+    assert await api.table_exists(name) is False
+    await api.create_table(name, partition_key=("id", "S"))
+    assert await api.table_exists(name) is True
+    await api.put_item(name, {"id": "a"})
+    assert await api.delete_table(name) is None  # waits until it is gone
+    assert await api.table_exists(name) is False
+    with pytest.raises(ResourceNotFoundException):
+        await api.get_item(name, {"id": "a"})
+
+
+async def test_creating_an_existing_table_is_refused(api: Api, table: str) -> None:
+    with pytest.raises(ResourceInUseException) as caught:
+        await api.create_table(table, partition_key=("pk", "S"), sort_key=("sk", "S"))
+    assert caught.value.code == "ResourceInUseException"
+    assert caught.value.__cause__ is not None
+
+
+async def test_deleting_a_missing_table_is_refused(api: Api) -> None:
+    with pytest.raises(ResourceNotFoundException) as caught:
+        await api.delete_table(unique("missing"))
+    assert caught.value.__cause__ is not None
+
+
+async def test_create_without_waiting_then_wait_for_table(api: Api, boto: Any) -> None:
+    name = unique("later")
+    await api.create_table(name, partition_key=("id", "S"), wait=False)
+    try:
+        assert await api.wait_for_table(name, timeout=30) is None
+        assert boto.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    finally:
+        await api.delete_table(name, wait=False)
+
+
+async def test_wait_for_a_missing_table_times_out(api: Api) -> None:
+    with pytest.raises(ResourceNotFoundException, match="not ACTIVE"):
+        await api.wait_for_table(unique("never"), timeout=0.2)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param({"partition_key": ("id", "X")}, id="key-type-X"),
+        pytest.param({"partition_key": "id"}, id="key-not-a-pair"),
+        pytest.param({"sort_key": ("sk", "BOOL")}, id="sort-key-type-BOOL"),
+        pytest.param(
+            {"local_indexes": [IndexSpec("by-age", sort_key=("age", "N"))]},
+            id="local-index-without-table-sort-key",
+        ),
+        pytest.param(
+            {"sort_key": ("sk", "S"), "local_indexes": [IndexSpec("by-age")]},
+            id="local-index-without-sort-key",
+        ),
+        pytest.param(
+            {"global_indexes": [IndexSpec("by-email", sort_key=("email", "S"))]},
+            id="global-index-without-partition-key",
+        ),
+        pytest.param({"billing_mode": "PROVISIONED"}, id="provisioned-without-capacities"),
+        pytest.param(
+            {"billing_mode": "PROVISIONED", "read_capacity": 5}, id="provisioned-without-write"
+        ),
+        pytest.param(
+            {"global_indexes": [IndexSpec("by-pk", partition_key=("pk", "N"))]},
+            id="one-attribute-two-types",
+        ),
+        pytest.param(
+            {"global_indexes": [IndexSpec("x", partition_key=("email", "S"))]},
+            id="index-name-too-short",
+        ),
+        pytest.param(
+            {"global_indexes": [IndexSpec("by-e", partition_key=("e", "S"), projection="SOME")]},
+            id="unknown-projection",
+        ),
+    ],
+)
+async def test_bad_table_specs_are_refused_before_sending(
+    api: Api, dead_client: DynamoDBClient, spec: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationException):
+        await Api(dead_client, api.mode).create_table("users", **spec)
+
+
+async def test_a_good_spec_is_sent(api: Api, dead_client: DynamoDBClient) -> None:
+    """The counterpart of the test above: the same client does send a valid request."""
+    with pytest.raises(ConnectionException):
+        await Api(dead_client, api.mode).create_table(
+            "users",
+            sort_key=("sk", "S"),
+            local_indexes=[IndexSpec("by-age", sort_key=("age", "N"))],
+            billing_mode="PROVISIONED",
+            read_capacity=1,
+            write_capacity=1,
+        )

@@ -110,9 +110,12 @@ def _entry_key(entry: WriteEntry, names: tuple[str, ...]) -> dict[str, Attribute
 def _describe_keys(entries: list[WriteEntry], names: dict[str, tuple[str, ...]]) -> str:
     parts = []
     for entry in entries[:5]:
-        key = deserialize_item(_entry_key(entry, names[entry.table]))
         kind = "put" if "PutRequest" in entry.request else "delete"
-        parts.append(f"{kind} {entry.table}{key}")
+        if kind == "delete" or entry.table in names:
+            shown = deserialize_item(_entry_key(entry, names.get(entry.table, ())))
+        else:  # key names unknown (the table could not be described): show the whole item
+            shown = deserialize_item(entry.request["PutRequest"]["Item"])
+        parts.append(f"{kind} {entry.table}{shown}")
     more = f" and {len(entries) - 5} more" if len(entries) > 5 else ""
     return ", ".join(parts) + more
 
@@ -162,12 +165,6 @@ def batch_write_plan(
     known_keys: dict[str, tuple[str, ...]],
 ) -> Plan[None]:
     """Send the writes in requests of 25, collapsing duplicates and retrying leftovers."""
-    collapsed: dict[tuple[str, Any], WriteEntry] = {}
-    for entry in entries:
-        names = yield from key_names_plan(entry.table, known_keys)
-        identity = (entry.table, key_id(_entry_key(entry, names)))
-        collapsed.pop(identity, None)
-        collapsed[identity] = entry
 
     def send(chunk: list[WriteEntry]) -> Call:
         request_items: dict[str, list[dict[str, Any]]] = {}
@@ -187,6 +184,17 @@ def batch_write_plan(
             f"made: {_describe_keys(left, known_keys)}",
             unprocessed=[entry.action() for entry in left],
         )
+
+    pending = list(entries)
+    collapsed: dict[tuple[str, Any], WriteEntry] = {}
+    for entry in pending:
+        try:
+            names = yield from key_names_plan(entry.table, known_keys)
+        except PydynoxException as error:  # e.g. the table does not exist: nothing was sent
+            raise fail(pending, error) from error
+        identity = (entry.table, key_id(_entry_key(entry, names)))
+        collapsed.pop(identity, None)
+        collapsed[identity] = entry
 
     yield from _drain(collapsed.values(), MAX_WRITE_ITEMS, send, leftovers, fail, retry)
 

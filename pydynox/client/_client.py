@@ -299,6 +299,7 @@ class DynamoDBClient:
 
         ``ttl_attribute`` turns on DynamoDB's time to live for that attribute.
         """
+        self._key_names.pop(table, None)  # a re-created table may have other keys
         request = create_table_request(
             table,
             partition_key,

@@ -153,12 +153,6 @@ async def test_batch_write_error_lists_the_writes_not_made(
     assert isinstance(error.__cause__, ResourceNotFoundException)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: batch_write to a table whose key names are not cached raises the bare "
-    "ResourceNotFoundException of DescribeTable instead of BatchWriteError (_batch.py "
-    "batch_write_plan: key_names_plan is outside _drain's error handling)",
-)
 async def test_batch_write_to_a_missing_table_raises_batch_write_error(api: Api) -> None:
     name = unique("missing")
     with pytest.raises(BatchWriteError) as caught:
@@ -167,11 +161,6 @@ async def test_batch_write_to_a_missing_table_raises_batch_write_error(api: Api)
     assert isinstance(caught.value.__cause__, ResourceNotFoundException)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: same cause as above: a writer holding writes for an existing and a missing "
-    "table raises a bare ResourceNotFoundException that does not say which writes were lost",
-)
 async def test_batch_writer_with_a_missing_table_lists_every_write_not_made(
     api: Api, hash_table: str
 ) -> None:
@@ -187,11 +176,6 @@ async def test_batch_writer_with_a_missing_table_lists_every_write_not_made(
     assert written != (Put(hash_table, item(1)) in unprocessed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the client's cache of key names (_key_names) survives create_table, so a "
-    "table re-created with another key is collapsed and checked with the old key names",
-)
 async def test_batch_write_after_a_table_is_recreated_with_another_key(
     api: Api, client: DynamoDBClient, boto: Any
 ) -> None:
@@ -205,14 +189,6 @@ async def test_batch_write_after_a_table_is_recreated_with_another_key(
         assert await api.get_item(name, {"pk": "a"}) == {"pk": "a", "v": 2}
     finally:
         await client.delete_table(name, wait=False)
-
-
-async def test_batch_write_to_a_missing_table_fails_and_names_it(api: Api) -> None:
-    # What happens today (see the xfail above): the error is a ResourceNotFoundException.
-    name = unique("missing")
-    with pytest.raises(ResourceNotFoundException) as caught:
-        await api.batch_write(name, put_items=[item(1)])
-    assert caught.value.__cause__ is not None
 
 
 # -- BatchWriter --------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from pydynox.client._batch import (
 )
 from pydynox.client._drivers import run_async, run_sync
 from pydynox.client._plan import Plan
-from pydynox.exceptions import ValidationException
+from pydynox.exceptions import TransactionCanceledException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
 
 if TYPE_CHECKING:
@@ -161,12 +161,14 @@ class _TransactionBase:
     def __init__(self, client: DynamoDBClient | None = None) -> None:
         self.client = _client_or_default(client)
         self._requests: list[dict[str, Any]] = []
+        self._pending: dict[str, Any] | None = None
 
     def add(self, action: WriteAction) -> None:
         """Add a Put, Update, Delete or ConditionCheck (validated now, sent at commit)."""
         request = action.request()
         transact_write_from_parts([*self._requests, request])  # refuses 101 or a repeat
         self._requests.append(request)
+        self._pending = None
 
     def put(self, table: str, item: Mapping[str, Any], condition: Condition | None = None) -> None:
         self.add(Put(table, item, condition))
@@ -189,11 +191,36 @@ class _TransactionBase:
     def condition_check(self, table: str, key: Mapping[str, Any], condition: Condition) -> None:
         self.add(ConditionCheck(table, key, condition))
 
-    def _take(self) -> dict[str, Any] | None:
-        if not self._requests:
-            return None
-        requests, self._requests = self._requests, []
-        return transact_write_from_parts(requests)
+    def _request(self) -> dict[str, Any] | None:
+        """The request to send; a commit retried after a failure reuses it, token and all,
+        so DynamoDB applies the transaction at most once."""
+        if self._requests and self._pending is None:
+            self._pending = transact_write_from_parts(self._requests)
+        return self._pending
+
+    def _attempt(self) -> _Attempt:
+        return _Attempt(self)
+
+
+class _Attempt:
+    """Around one commit: success clears the transaction; a definitive refusal (cancelled,
+    invalid) drops the token so a retry is a new request; any other failure keeps the
+    token, since the first attempt may have been applied."""
+
+    __slots__ = ("_tx",)
+
+    def __init__(self, tx: _TransactionBase) -> None:
+        self._tx = tx
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        if error is None:
+            self._tx._requests = []
+            self._tx._pending = None
+        elif isinstance(error, (TransactionCanceledException, ValidationException)):
+            self._tx._pending = None
 
 
 class Transaction(_TransactionBase):
@@ -201,8 +228,9 @@ class Transaction(_TransactionBase):
 
     async def commit(self) -> None:
         """Send the actions added so far as one TransactWriteItems (nothing if none)."""
-        if (request := self._take()) is not None:
-            await self.client._async.call("TransactWriteItems", request)
+        if (request := self._request()) is not None:
+            with self._attempt():
+                await self.client._async.call("TransactWriteItems", request)
 
     async def __aenter__(self) -> Transaction:
         return self
@@ -217,8 +245,9 @@ class SyncTransaction(_TransactionBase):
 
     def commit(self) -> None:
         """Send the actions added so far as one TransactWriteItems (nothing if none)."""
-        if (request := self._take()) is not None:
-            self.client._sync.call("TransactWriteItems", request)
+        if (request := self._request()) is not None:
+            with self._attempt():
+                self.client._sync.call("TransactWriteItems", request)
 
     def __enter__(self) -> SyncTransaction:
         return self

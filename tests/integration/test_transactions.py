@@ -243,3 +243,31 @@ async def test_transaction_refuses_a_second_action_on_an_item_at_once(
 async def test_empty_transaction_sends_nothing(api: Api, dead_client: DynamoDBClient) -> None:
     async with api.transaction(client=dead_client):
         pass
+
+
+async def test_a_failed_commit_keeps_its_actions_and_token_for_a_retry(
+    api: Api, client: DynamoDBClient, table: str
+) -> None:
+    tx = api.transaction()
+    tx.put(table, {"pk": "retry", "sk": "1"})
+    tx.condition_check(table, {"pk": "gate", "sk": "1"}, Attr("open") == True)  # noqa: E712
+    with pytest.raises(TransactionCanceledException):
+        await tx.commit()
+    await api.put_item(table, {"pk": "gate", "sk": "1", "open": True})
+    await tx.commit()  # the same actions, sent again
+    assert await api.get_item(table, {"pk": "retry", "sk": "1"}) == {"pk": "retry", "sk": "1"}
+
+
+async def test_a_commit_with_an_unknown_outcome_is_retried_with_the_same_token(
+    api: Api, dead_client: DynamoDBClient
+) -> None:
+    """A connection failure may hide a transaction that was applied: the retry must carry
+    the same ClientRequestToken so DynamoDB does not apply it twice."""
+    tx = Api(dead_client, api.mode).transaction()
+    tx.put("orders", {"pk": "o1", "sk": "1"})
+    with pytest.raises(ConnectionException):
+        await tx.commit()
+    first = tx._request()["ClientRequestToken"]
+    with pytest.raises(ConnectionException):
+        await tx.commit()
+    assert tx._request()["ClientRequestToken"] == first

@@ -16,7 +16,7 @@ nothing when it raises.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydynox.client._actions import (
@@ -41,6 +41,8 @@ from pydynox.expressions import Condition, UpdateAction
 
 if TYPE_CHECKING:
     from pydynox.client._client import DynamoDBClient
+    from pydynox.models._info import ModelInfo
+    from pydynox.models._mixin import DynamoMixin
 
 __all__ = ["BatchWriter", "SyncBatchWriter", "SyncTransaction", "Transaction"]
 
@@ -51,6 +53,27 @@ def _client_or_default(client: DynamoDBClient | None) -> DynamoDBClient:
     from pydynox.client._client import get_default_client
 
     return get_default_client()
+
+
+def _required(value: Mapping[str, Any] | None, what: str) -> Mapping[str, Any]:
+    if value is None:
+        raise ValidationException(f"a table name needs the {what} as well")
+    return value
+
+
+def _plain(condition: Condition | bool | None) -> Condition | None:
+    if condition is None or isinstance(condition, Condition):
+        return condition
+    raise ValidationException(f"condition must be built from attribute paths, not {condition!r}")
+
+
+def _model_info(value: object) -> ModelInfo:
+    info: ModelInfo | None = getattr(type(value), "__dynamo__", None)
+    if info is None:
+        raise ValidationException(
+            f"expected a mapping of attributes or a model instance, not {value!r}"
+        )
+    return info
 
 
 class _BatchBuffer:
@@ -65,11 +88,33 @@ class _BatchBuffer:
             raise ValidationException("no table: pass table= to the writer or to put/delete")
         return name
 
-    def _buffer_put(self, item: Mapping[str, Any], table: str | None) -> None:
-        self._pending.append(put_entry(self._table(table), item))
+    def _buffer_put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
+        if isinstance(item, Mapping):
+            self._pending.append(put_entry(self._table(table), item))
+            return
+        info = _model_info(item)
+        if info.version is not None:
+            raise ValidationException(
+                f"{type(item).__name__} has a Version() field, and batch writes take no "
+                "conditions: save it, or use a Transaction"
+            )
+        action, _ = item._put_action(None)
+        self.client._key_names.setdefault(action.table, info.key_names)
+        self._pending.append(put_entry(action.table, action.item))
 
-    def _buffer_delete(self, key: Mapping[str, Any], table: str | None) -> None:
-        self._pending.append(delete_entry(self._table(table), key))
+    def _buffer_delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
+        if isinstance(key, Mapping):
+            self._pending.append(delete_entry(self._table(table), key))
+            return
+        info = _model_info(key)
+        if info.version is not None:
+            raise ValidationException(
+                f"{type(key).__name__} has a Version() field, and batch writes take no "
+                "conditions: delete it, or use a Transaction"
+            )
+        action, _ = key._delete_action(None)
+        self.client._key_names.setdefault(action.table, info.key_names)
+        self._pending.append(delete_entry(action.table, action.key))
 
     def _take(self, everything: bool) -> Plan[None] | None:
         """The plan sending the next full batch (or everything left), or None."""
@@ -100,12 +145,12 @@ class _Send:
 class BatchWriter(_BatchBuffer):
     """Async batch writer: ``async with BatchWriter(client, "users") as batch:``."""
 
-    def put(self, item: Mapping[str, Any], table: str | None = None) -> _Send:
+    def put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> _Send:
         """Buffer a put; ``await`` the result to send each full batch of 25 as you go."""
         self._buffer_put(item, table)
         return _Send(self)
 
-    def delete(self, key: Mapping[str, Any], table: str | None = None) -> _Send:
+    def delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> _Send:
         """Buffer a delete; ``await`` the result to send each full batch of 25 as you go."""
         self._buffer_delete(key, table)
         return _Send(self)
@@ -130,12 +175,12 @@ class BatchWriter(_BatchBuffer):
 class SyncBatchWriter(_BatchBuffer):
     """Sync batch writer: ``with SyncBatchWriter(client, "users") as batch:``."""
 
-    def put(self, item: Mapping[str, Any], table: str | None = None) -> None:
+    def put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> None:
         """Buffer a put; each full batch of 25 is sent at once."""
         self._buffer_put(item, table)
         self._send_full()
 
-    def delete(self, key: Mapping[str, Any], table: str | None = None) -> None:
+    def delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> None:
         """Buffer a delete; each full batch of 25 is sent at once."""
         self._buffer_delete(key, table)
         self._send_full()
@@ -161,35 +206,77 @@ class _TransactionBase:
     def __init__(self, client: DynamoDBClient | None = None) -> None:
         self.client = _client_or_default(client)
         self._requests: list[dict[str, Any]] = []
+        self._on_commit: list[Callable[[], None]] = []
         self._pending: dict[str, Any] | None = None
 
-    def add(self, action: WriteAction) -> None:
+    def add(self, action: WriteAction, on_commit: Callable[[], None] | None = None) -> None:
         """Add a Put, Update, Delete or ConditionCheck (validated now, sent at commit)."""
         request = action.request()
         transact_write_from_parts([*self._requests, request])  # refuses 101 or a repeat
         self._requests.append(request)
+        if on_commit is not None:
+            self._on_commit.append(on_commit)
         self._pending = None
 
-    def put(self, table: str, item: Mapping[str, Any], condition: Condition | None = None) -> None:
-        self.add(Put(table, item, condition))
+    def put(
+        self,
+        target: str | DynamoMixin,
+        item: Mapping[str, Any] | None = None,
+        condition: Condition | bool | None = None,
+    ) -> None:
+        """Put an item: ``tx.put(model)`` or ``tx.put("table", {...})``."""
+        if isinstance(target, str):
+            self.add(Put(target, _required(item, "item"), _plain(condition)))
+        else:
+            _model_info(target)
+            action, done = target._put_action(condition)
+            self.add(action, done)
 
     def update(
         self,
-        table: str,
-        key: Mapping[str, Any],
+        target: str | DynamoMixin,
+        key: Mapping[str, Any] | None = None,
         updates: Mapping[str, Any] | None = None,
         atomic: Sequence[UpdateAction] | None = None,
-        condition: Condition | None = None,
+        condition: Condition | bool | None = None,
     ) -> None:
-        self.add(Update(table, key, updates, atomic, condition))
+        """Update an item: ``tx.update(model, atomic=[...])`` or ``tx.update("table", key, ...)``."""
+        if isinstance(target, str):
+            self.add(Update(target, _required(key, "key"), updates, atomic, _plain(condition)))
+        else:
+            _model_info(target)
+            action, version = target._update_action(updates or {}, atomic, condition)
+            self.add(action, lambda: target._set_version(version))
 
     def delete(
-        self, table: str, key: Mapping[str, Any], condition: Condition | None = None
+        self,
+        target: str | DynamoMixin,
+        key: Mapping[str, Any] | None = None,
+        condition: Condition | bool | None = None,
     ) -> None:
-        self.add(Delete(table, key, condition))
+        """Delete an item: ``tx.delete(model)`` or ``tx.delete("table", key)``."""
+        if isinstance(target, str):
+            self.add(Delete(target, _required(key, "key"), _plain(condition)))
+        else:
+            _model_info(target)
+            action, done = target._delete_action(condition)
+            self.add(action, done)
 
-    def condition_check(self, table: str, key: Mapping[str, Any], condition: Condition) -> None:
-        self.add(ConditionCheck(table, key, condition))
+    def condition_check(
+        self,
+        target: str | DynamoMixin,
+        key: Mapping[str, Any] | None = None,
+        condition: Condition | bool | None = None,
+    ) -> None:
+        """Require a condition: ``tx.condition_check(model, condition=...)``."""
+        if isinstance(target, str):
+            checked = _plain(condition)
+            if checked is None:
+                raise ValidationException("condition_check needs a condition")
+            self.add(ConditionCheck(target, _required(key, "key"), checked))
+        else:
+            _model_info(target)
+            self.add(target._check_action(condition))
 
     def _request(self) -> dict[str, Any] | None:
         """The request to send; a commit retried after a failure reuses it, token and all,
@@ -217,8 +304,10 @@ class _Attempt:
 
     def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
         if error is None:
-            self._tx._requests = []
-            self._tx._pending = None
+            callbacks = self._tx._on_commit
+            self._tx._requests, self._tx._on_commit, self._tx._pending = [], [], None
+            for callback in callbacks:  # versions bumped, after_* hooks run
+                callback()
         elif isinstance(error, (TransactionCanceledException, ValidationException)):
             self._tx._pending = None
 

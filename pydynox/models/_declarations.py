@@ -1,0 +1,117 @@
+"""What a model declares: its config, key markers, version and TTL markers, and indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import ConfigDict
+
+if TYPE_CHECKING:
+    from pydynox.client._client import DynamoDBClient
+    from pydynox.models._mixin import BoundIndex
+
+__all__ = [
+    "TTL",
+    "DynamoConfig",
+    "GlobalSecondaryIndex",
+    "LocalSecondaryIndex",
+    "PartitionKey",
+    "SortKey",
+    "Version",
+]
+
+
+class DynamoConfig(ConfigDict, total=False):
+    """A pydantic ``ConfigDict`` with DynamoDB keys: ``table`` (needed for I/O) and
+    ``client`` (a ``DynamoDBClient``; default: the default client)."""
+
+    table: str
+    client: DynamoDBClient
+
+
+class _Marker:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class PartitionKey(_Marker):
+    """Marks the partition (hash) key field: ``pk: Annotated[str, PartitionKey()]``."""
+
+
+class SortKey(_Marker):
+    """Marks the sort (range) key field: ``sk: Annotated[str, SortKey()]``."""
+
+
+class Version(_Marker):
+    """Marks an ``int`` field used for optimistic locking (starts at 0, stored from 1)."""
+
+
+class TTL(_Marker):
+    """Marks a ``datetime`` field stored as epoch seconds and used as DynamoDB's TTL."""
+
+
+class _Index:
+    """A secondary index declared on a model class (not a field; not in the JSON schema)."""
+
+    kind: Literal["global", "local"]
+
+    def __init__(
+        self,
+        index_name: str,
+        *,
+        partition_key: str | None = None,
+        sort_key: str | None = None,
+        projection: Literal["ALL", "KEYS_ONLY"] | Sequence[str] = "ALL",
+    ) -> None:
+        self.index_name = index_name
+        self.partition_key = partition_key
+        self.sort_key = sort_key
+        self.projection = projection
+        self.attribute = ""
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self.index_name!r}, partition_key={self.partition_key!r}, "
+            f"sort_key={self.sort_key!r})"
+        )
+
+    def __get__(self, instance: object, owner: type[Any]) -> BoundIndex:
+        from pydynox.models._mixin import BoundIndex
+
+        return BoundIndex(owner, self)
+
+
+class GlobalSecondaryIndex(_Index):
+    """``by_email = GlobalSecondaryIndex("email-index", partition_key="email")``."""
+
+    kind = "global"
+
+    def __init__(
+        self,
+        index_name: str,
+        *,
+        partition_key: str,
+        sort_key: str | None = None,
+        projection: Literal["ALL", "KEYS_ONLY"] | Sequence[str] = "ALL",
+    ) -> None:
+        super().__init__(
+            index_name, partition_key=partition_key, sort_key=sort_key, projection=projection
+        )
+
+
+class LocalSecondaryIndex(_Index):
+    """``by_age = LocalSecondaryIndex("age-index", sort_key="age")`` (the table's partition key)."""
+
+    kind = "local"
+
+    def __init__(
+        self,
+        index_name: str,
+        *,
+        sort_key: str,
+        projection: Literal["ALL", "KEYS_ONLY"] | Sequence[str] = "ALL",
+    ) -> None:
+        super().__init__(index_name, sort_key=sort_key, projection=projection)

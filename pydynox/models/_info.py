@@ -1,0 +1,231 @@
+"""What pydynox knows about a model class, worked out once when the class is defined.
+
+``DynamoMeta`` (a pydantic model metaclass) takes index declarations out of the class
+namespace before pydantic sees them, checks the keys, collects hooks, and stores a
+``ModelInfo`` on the class. Class-level field access (``User.age``) returns an ``Attr`` path
+whose values are converted with the field's type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic._internal._model_construction import ModelMetaclass
+from pydantic.fields import FieldInfo
+
+from pydynox.client._tables import KeyType
+from pydynox.exceptions import ModelDefinitionError
+from pydynox.expressions import Attr
+from pydynox.hooks import HOOK_KINDS
+from pydynox.models._declarations import TTL, PartitionKey, SortKey, Version, _Index
+
+__all__ = ["DynamoMeta", "ModelInfo", "key_type"]
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def key_type(annotation: Any) -> KeyType | None:
+    """The DynamoDB key type (S, N, B) of a Python type, or None if it cannot be a key."""
+    if not isinstance(annotation, type):
+        return None
+    if issubclass(annotation, bool):
+        return None
+    if issubclass(annotation, enum.Enum):
+        return "S" if issubclass(annotation, str) else None
+    if issubclass(annotation, (str, dt.datetime, dt.date, uuid.UUID)):
+        return "S"
+    if issubclass(annotation, (int, Decimal)):
+        return "N"
+    if issubclass(annotation, bytes):
+        return "B"
+    return None
+
+
+def _to_epoch(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return int(value.timestamp())
+    return value
+
+
+class ModelInfo:
+    """Keys, version/TTL fields, indexes and hooks of one model class."""
+
+    def __init__(self, cls: type, fields: dict[str, FieldInfo]) -> None:
+        self.cls = cls
+        self.fields = fields
+        self.table: str | None = getattr(cls, "model_config", {}).get("table")
+        self.partition_key = ""
+        self.sort_key: str | None = None
+        self.version: str | None = None
+        self.ttl: str | None = None
+        self.indexes: dict[str, _Index] = {}
+        self.hooks: dict[str, list[Callable[[Any], Any]]] = {kind: [] for kind in HOOK_KINDS}
+        self._adapters: dict[str, TypeAdapter[Any]] = {}
+        self._paths: dict[str, Attr] = {}
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return (
+            (self.partition_key,) if self.sort_key is None else (self.partition_key, self.sort_key)
+        )
+
+    def adapter(self, name: str) -> TypeAdapter[Any]:
+        adapter = self._adapters.get(name)
+        if adapter is None:
+            adapter = self._adapters[name] = TypeAdapter(self.fields[name].annotation)  # type: ignore[arg-type]
+        return adapter
+
+    def storage_value(self, name: str, value: Any) -> Any:
+        """A value for field ``name`` as it is stored: validated with the field's type
+        (so a str compares with a datetime field as a datetime), TTL as epoch seconds."""
+        value = self.adapter(name).validate_python(value)
+        return _to_epoch(value) if name == self.ttl else value
+
+    def path(self, name: str) -> Attr:
+        attr = self._paths.get(name)
+        if attr is None:
+            attr = self._paths[name] = Attr.of(
+                name, convert=lambda value: self.storage_value(name, value)
+            )
+        return attr
+
+    def attribute_type(self, name: str, *, optional_ok: bool) -> KeyType:
+        annotation = self.fields[name].annotation
+        inner, optional = _unwrap_optional(annotation)
+        kind = key_type(inner)
+        if kind is None or (optional and not optional_ok):
+            raise ModelDefinitionError(
+                f"{self.cls.__name__}.{name}: a key must be str, int, Decimal, bytes, datetime, "
+                f"date, UUID or a str Enum{'' if optional_ok else ' (not optional)'}, "
+                f"not {annotation!r}"
+            )
+        return kind
+
+
+def _marked(fields: dict[str, FieldInfo], marker: type) -> list[str]:
+    return [name for name, f in fields.items() if any(isinstance(m, marker) for m in f.metadata)]
+
+
+def _one(cls: type, fields: dict[str, FieldInfo], marker: type, required: bool) -> str | None:
+    names = _marked(fields, marker)
+    label = marker.__name__
+    if len(names) > 1:
+        raise ModelDefinitionError(
+            f"{cls.__name__} declares {label}() on {len(names)} fields ({', '.join(names)}); "
+            "a model has exactly one"
+        )
+    if required and not names:
+        raise ModelDefinitionError(
+            f"{cls.__name__} has no {label}(): mark one field, e.g. `pk: Annotated[str, {label}()]`"
+        )
+    return names[0] if names else None
+
+
+def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
+    fields: dict[str, FieldInfo] = dict(getattr(cls, "__pydantic_fields__", {}))
+    info = ModelInfo(cls, fields)
+    info.partition_key = _one(cls, fields, PartitionKey, required=True) or ""
+    info.sort_key = _one(cls, fields, SortKey, required=False)
+    if info.sort_key == info.partition_key:
+        raise ModelDefinitionError(f"{cls.__name__}.{info.sort_key} cannot be both keys")
+    for name in info.key_names:
+        info.attribute_type(name, optional_ok=False)
+    info.version = _one(cls, fields, Version, required=False)
+    if info.version is not None:
+        inner, _ = _unwrap_optional(fields[info.version].annotation)
+        if inner is not int:
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{info.version}: Version() needs an int field"
+            )
+    info.ttl = _one(cls, fields, TTL, required=False)
+    if info.ttl is not None:
+        inner, _ = _unwrap_optional(fields[info.ttl].annotation)
+        if inner not in (dt.datetime, int):
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{info.ttl}: TTL() needs a datetime (or int epoch) field"
+            )
+    inherited = {
+        k: v
+        for base in reversed(cls.__mro__[1:])
+        for k, v in getattr(base, "__dynamo_indexes__", {}).items()
+    }
+    for attribute, index in {**inherited, **indexes}.items():
+        for role, name in (("partition_key", index.partition_key), ("sort_key", index.sort_key)):
+            if name is None:
+                continue
+            if name not in fields:
+                raise ModelDefinitionError(
+                    f"{cls.__name__}.{attribute}: {role} {name!r} is not a field of the model"
+                )
+            info.attribute_type(name, optional_ok=True)
+        if index.kind == "local" and info.sort_key is None:
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{attribute}: a local index needs a table with a sort key"
+            )
+        info.indexes[attribute] = index
+    for klass in reversed(cls.__mro__):
+        for member in vars(klass).values():
+            for kind in getattr(member, "__pydynox_hooks__", ()):
+                info.hooks[kind].append(member)
+    return info
+
+
+class DynamoMeta(ModelMetaclass):
+    """The metaclass of DynamoDB models: pydantic's, plus keys, indexes and field paths."""
+
+    def __new__(
+        mcs,
+        name: str,
+        bases: tuple[type[Any], ...],
+        namespace: dict[str, Any],
+        **kwargs: Any,
+    ) -> type:
+        # Index declarations are not fields: keep them out of pydantic's sight.
+        indexes = {k: v for k, v in namespace.items() if isinstance(v, _Index)}
+        for key in indexes:
+            del namespace[key]
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        for attribute, index in indexes.items():
+            index.attribute = attribute
+            type.__setattr__(cls, attribute, index)
+        type.__setattr__(cls, "__dynamo_indexes__", indexes)
+        if _is_concrete(cls):
+            type.__setattr__(cls, "__dynamo__", build_info(cls, indexes))
+        return cls
+
+    def __getattr__(cls, name: str) -> Any:
+        # Only once the class is complete (pydantic probes attributes while building it).
+        info = cls.__dict__.get("__dynamo__")
+        if info is not None and name in info.fields:
+            return info.path(name)
+        return super().__getattr__(name)  # type: ignore[misc]
+
+
+def _is_concrete(cls: type) -> bool:
+    """A model with a table or any key marker must be complete; a class with neither (such
+    as ``Model`` itself, or a base that only shares fields) is an abstract base."""
+    from pydantic import BaseModel
+
+    if not issubclass(cls, BaseModel):
+        return False
+    fields: dict[str, FieldInfo] = cls.__pydantic_fields__
+    markers = (PartitionKey, SortKey, Version, TTL)
+    marked = any(isinstance(m, markers) for f in fields.values() for m in f.metadata)
+    return marked or bool(cls.model_config.get("table"))

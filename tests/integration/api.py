@@ -100,18 +100,25 @@ class SyncTransactionAsAsync:
 
 
 class Api:
-    def __init__(self, client: DynamoDBClient, mode: str) -> None:
+    """``api.get_item(...)`` calls the client; ``api.on(User).get(...)`` a model class,
+    ``api.on(user).save()`` an instance, ``api.on(User.by_email).query(...)`` an index."""
+
+    def __init__(self, client: DynamoDBClient, mode: str, target: Any = None) -> None:
         self.client = client
         self.mode = mode
+        self.target = client if target is None else target
 
     def __repr__(self) -> str:
         return f"Api({self.mode})"
 
+    def on(self, target: Any) -> Api:
+        return Api(self.client, self.mode, target)
+
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if self.mode == "async":
-            method: Callable[..., Any] = getattr(self.client, name)
+            method: Callable[..., Any] = getattr(self.target, name)
             return method
-        sync = getattr(self.client, "sync_" + name)
+        sync = getattr(self.target, "sync_" + name)
         if name in ("query", "scan"):
             return lambda *a, **k: SyncResultAsAsync(sync(*a, **k))
         return lambda *a, **k: _Done(sync(*a, **k))

@@ -83,3 +83,14 @@ def raw_boto3(endpoint: str) -> Any:
 @pytest.fixture(scope="session")
 def boto(endpoint: str) -> Any:
     return raw_boto3(endpoint)
+
+
+@pytest.fixture
+def default_client(client: DynamoDBClient) -> Iterator[DynamoDBClient]:
+    """The session client set as the default client (what models use when their config names
+    no client), reset afterwards."""
+    from pydynox import set_default_client
+
+    set_default_client(client)
+    yield client
+    set_default_client(None)

@@ -16,7 +16,6 @@ from typing import Any
 
 from pydynox.client._codec import AttributeValue
 from pydynox.client._requests import (
-    check_key,
     delete_item_request,
     get_item_request,
     key_id,
@@ -179,7 +178,3 @@ def transact_get_request(gets: Iterable[Get]) -> dict[str, Any]:
     _check_count(len(requests))
     _check_distinct(requests)
     return {"TransactItems": requests}
-
-
-def check_get_keys(keys: Iterable[Mapping[str, Any]]) -> list[dict[str, AttributeValue]]:
-    return [check_key(key) for key in keys]

@@ -93,7 +93,3 @@ class Feed(Generic[T]):
     def fail(self, error: PydynoxException) -> None:
         """The last Call failed: the error is thrown into the plan at its yield."""
         self._error = error
-
-    def close(self) -> None:
-        """Stop the plan early (the caller stopped iterating)."""
-        self._plan.close()

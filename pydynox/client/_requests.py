@@ -175,7 +175,6 @@ def read_request(
     scan_index_forward: bool = True,
     segment: int | None = None,
     total_segments: int | None = None,
-    select_count: bool = False,
 ) -> dict[str, Any]:
     """The shared part of a Query (with ``key_condition``) or a Scan (without)."""
     ph = Placeholders()
@@ -204,8 +203,6 @@ def read_request(
             )
         params["Segment"] = segment
         params["TotalSegments"] = total_segments
-    if select_count:
-        params["Select"] = "COUNT"
     return ph.apply(params)
 
 

@@ -17,7 +17,7 @@ transport, so the two cannot drift. Rules the plans keep:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
 
 from pydantic import BaseModel
 
@@ -50,6 +50,8 @@ from pydynox.expressions import Attr, Condition, UpdateAction
 from pydynox.models._info import DynamoMeta, ModelInfo, _to_epoch
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from pydynox.models._declarations import _Index
 
 __all__ = ["BoundIndex", "DynamoMixin", "Model", "path"]
@@ -60,6 +62,31 @@ T = TypeVar("T")
 ConditionArg = Condition | bool | None
 """``condition=`` takes a Condition. ``bool`` is admitted for type checkers only, which see
 ``User.age > 3`` as a bool; a real bool is refused at run time."""
+
+
+class ScanOptions(TypedDict, total=False):
+    """Keyword options of ``scan`` (all optional)."""
+
+    filter_condition: ConditionArg
+    limit: int | None
+    page_size: int | None
+    consistent_read: bool | None
+    last_evaluated_key: Mapping[str, Any] | None
+    segment: int | None
+    total_segments: int | None
+
+
+class QueryOptions(TypedDict, total=False):
+    """Keyword options of ``query`` (all optional): ``limit`` caps the items returned,
+    ``page_size`` is DynamoDB's per-request Limit."""
+
+    sort_key_condition: ConditionArg
+    filter_condition: ConditionArg
+    limit: int | None
+    page_size: int | None
+    scan_index_forward: bool
+    consistent_read: bool | None
+    last_evaluated_key: Mapping[str, Any] | None
 
 
 def path(field: Any) -> Attr:
@@ -378,13 +405,13 @@ class DynamoMixin(metaclass=DynamoMeta):
         cls: type[M],
         index: _Index | None,
         partition_key: Any,
-        sort_key_condition: ConditionArg,
-        filter_condition: ConditionArg,
-        limit: int | None,
-        page_size: int | None,
-        scan_index_forward: bool,
-        consistent_read: bool | None,
-        last_evaluated_key: Mapping[str, Any] | None,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
     ) -> Reader[M]:
         info = cls._info()
         key_name = index.partition_key if index and index.partition_key else info.partition_key
@@ -407,13 +434,13 @@ class DynamoMixin(metaclass=DynamoMeta):
     def _scan_reader(
         cls: type[M],
         index: _Index | None,
-        filter_condition: ConditionArg,
-        limit: int | None,
-        page_size: int | None,
-        consistent_read: bool | None,
-        last_evaluated_key: Mapping[str, Any] | None,
-        segment: int | None,
-        total_segments: int | None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        segment: int | None = None,
+        total_segments: int | None = None,
     ) -> Reader[M]:
         filter_expression = _condition(filter_condition)
         params = read_request(
@@ -578,102 +605,26 @@ class DynamoMixin(metaclass=DynamoMeta):
         return run_sync(cls._batch_get_plan(keys, consistent_read), cls._client()._sync)
 
     @classmethod
-    def query(
-        cls: type[M],
-        partition_key: Any,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-    ) -> QueryResult[M]:
+    def query(cls: type[M], partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[M]:
         """Items of one partition: ``async for user in User.query(partition_key=...)``."""
-        reader = cls._query_reader(
-            None,
-            partition_key,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
-        return QueryResult(cls._client()._async, reader)
+        return QueryResult(cls._client()._async, cls._query_reader(None, partition_key, **options))
 
     @classmethod
     def sync_query(
-        cls: type[M],
-        partition_key: Any,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
+        cls: type[M], partition_key: Any, **options: Unpack[QueryOptions]
     ) -> SyncQueryResult[M]:
-        reader = cls._query_reader(
-            None,
-            partition_key,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
+        return SyncQueryResult(
+            cls._client()._sync, cls._query_reader(None, partition_key, **options)
         )
-        return SyncQueryResult(cls._client()._sync, reader)
 
     @classmethod
-    def scan(
-        cls: type[M],
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        segment: int | None = None,
-        total_segments: int | None = None,
-    ) -> QueryResult[M]:
-        """Every item of the table (this model's), optionally filtered or in segments."""
-        reader = cls._scan_reader(
-            None,
-            filter_condition,
-            limit,
-            page_size,
-            consistent_read,
-            last_evaluated_key,
-            segment,
-            total_segments,
-        )
-        return QueryResult(cls._client()._async, reader)
+    def scan(cls: type[M], **options: Unpack[ScanOptions]) -> QueryResult[M]:
+        """Every item of the table, optionally filtered or in parallel segments."""
+        return QueryResult(cls._client()._async, cls._scan_reader(None, **options))
 
     @classmethod
-    def sync_scan(
-        cls: type[M],
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        segment: int | None = None,
-        total_segments: int | None = None,
-    ) -> SyncQueryResult[M]:
-        reader = cls._scan_reader(
-            None,
-            filter_condition,
-            limit,
-            page_size,
-            consistent_read,
-            last_evaluated_key,
-            segment,
-            total_segments,
-        )
-        return SyncQueryResult(cls._client()._sync, reader)
+    def sync_scan(cls: type[M], **options: Unpack[ScanOptions]) -> SyncQueryResult[M]:
+        return SyncQueryResult(cls._client()._sync, cls._scan_reader(None, **options))
 
     @classmethod
     async def count(
@@ -735,99 +686,27 @@ class BoundIndex:
     def __repr__(self) -> str:
         return f"{self.model.__name__}.{self.index.attribute} -> {self.index!r}"
 
-    def query(
-        self,
-        partition_key: Any,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-    ) -> QueryResult[Any]:
-        """Items whose index key equals ``partition_key``."""
-        reader = self.model._query_reader(
-            self.index,
-            partition_key,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
+    def query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[Any]:
+        """Items whose index partition key equals ``partition_key``."""
+        reader = self.model._query_reader(self.index, partition_key, **options)
         return QueryResult(self.model._client()._async, reader)
 
     def sync_query(
-        self,
-        partition_key: Any,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
+        self, partition_key: Any, **options: Unpack[QueryOptions]
     ) -> SyncQueryResult[Any]:
-        reader = self.model._query_reader(
-            self.index,
-            partition_key,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
+        reader = self.model._query_reader(self.index, partition_key, **options)
         return SyncQueryResult(self.model._client()._sync, reader)
 
-    def scan(
-        self,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        segment: int | None = None,
-        total_segments: int | None = None,
-    ) -> QueryResult[Any]:
+    def scan(self, **options: Unpack[ScanOptions]) -> QueryResult[Any]:
         """Every item in the index."""
-        reader = self.model._scan_reader(
-            self.index,
-            filter_condition,
-            limit,
-            page_size,
-            consistent_read,
-            last_evaluated_key,
-            segment,
-            total_segments,
+        return QueryResult(
+            self.model._client()._async, self.model._scan_reader(self.index, **options)
         )
-        return QueryResult(self.model._client()._async, reader)
 
-    def sync_scan(
-        self,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        segment: int | None = None,
-        total_segments: int | None = None,
-    ) -> SyncQueryResult[Any]:
-        reader = self.model._scan_reader(
-            self.index,
-            filter_condition,
-            limit,
-            page_size,
-            consistent_read,
-            last_evaluated_key,
-            segment,
-            total_segments,
+    def sync_scan(self, **options: Unpack[ScanOptions]) -> SyncQueryResult[Any]:
+        return SyncQueryResult(
+            self.model._client()._sync, self.model._scan_reader(self.index, **options)
         )
-        return SyncQueryResult(self.model._client()._sync, reader)
 
 
 class Model(DynamoMixin, BaseModel):

@@ -67,6 +67,13 @@ def _plain(condition: Condition | bool | None) -> Condition | None:
     raise ValidationException(f"condition must be built from attribute paths, not {condition!r}")
 
 
+def _needed(condition: Condition | bool | None) -> Condition:
+    checked = _plain(condition)
+    if checked is None:
+        raise ValidationException("condition_check needs a condition")
+    return checked
+
+
 def _model_info(value: object) -> ModelInfo:
     info: ModelInfo | None = getattr(type(value), "__dynamo__", None)
     if info is None:
@@ -218,6 +225,18 @@ class _TransactionBase:
             self._on_commit.append(on_commit)
         self._pending = None
 
+    def _add_for(
+        self,
+        target: str | DynamoMixin,
+        plain: Callable[[str], WriteAction],
+        model: Callable[[DynamoMixin], tuple[WriteAction, Callable[[], None] | None]],
+    ) -> None:
+        if isinstance(target, str):
+            self.add(plain(target))
+        else:
+            _model_info(target)
+            self.add(*model(target))
+
     def put(
         self,
         target: str | DynamoMixin,
@@ -225,12 +244,11 @@ class _TransactionBase:
         condition: Condition | bool | None = None,
     ) -> None:
         """Put an item: ``tx.put(model)`` or ``tx.put("table", {...})``."""
-        if isinstance(target, str):
-            self.add(Put(target, _required(item, "item"), _plain(condition)))
-        else:
-            _model_info(target)
-            action, done = target._put_action(condition)
-            self.add(action, done)
+        self._add_for(
+            target,
+            lambda table: Put(table, _required(item, "item"), _plain(condition)),
+            lambda m: m._put_action(condition),
+        )
 
     def update(
         self,
@@ -241,12 +259,16 @@ class _TransactionBase:
         condition: Condition | bool | None = None,
     ) -> None:
         """Update an item: ``tx.update(model, atomic=[...])`` or ``tx.update("table", key, ...)``."""
-        if isinstance(target, str):
-            self.add(Update(target, _required(key, "key"), updates, atomic, _plain(condition)))
-        else:
-            _model_info(target)
-            action, version = target._update_action(updates or {}, atomic, condition)
-            self.add(action, lambda: target._set_version(version))
+
+        def for_model(m: DynamoMixin) -> tuple[WriteAction, Callable[[], None]]:
+            action, version = m._update_action(updates or {}, atomic, condition)
+            return action, lambda: m._set_version(version)
+
+        self._add_for(
+            target,
+            lambda table: Update(table, _required(key, "key"), updates, atomic, _plain(condition)),
+            for_model,
+        )
 
     def delete(
         self,
@@ -255,12 +277,11 @@ class _TransactionBase:
         condition: Condition | bool | None = None,
     ) -> None:
         """Delete an item: ``tx.delete(model)`` or ``tx.delete("table", key)``."""
-        if isinstance(target, str):
-            self.add(Delete(target, _required(key, "key"), _plain(condition)))
-        else:
-            _model_info(target)
-            action, done = target._delete_action(condition)
-            self.add(action, done)
+        self._add_for(
+            target,
+            lambda table: Delete(table, _required(key, "key"), _plain(condition)),
+            lambda m: m._delete_action(condition),
+        )
 
     def condition_check(
         self,
@@ -269,14 +290,11 @@ class _TransactionBase:
         condition: Condition | bool | None = None,
     ) -> None:
         """Require a condition: ``tx.condition_check(model, condition=...)``."""
-        if isinstance(target, str):
-            checked = _plain(condition)
-            if checked is None:
-                raise ValidationException("condition_check needs a condition")
-            self.add(ConditionCheck(target, _required(key, "key"), checked))
-        else:
-            _model_info(target)
-            self.add(target._check_action(condition))
+        self._add_for(
+            target,
+            lambda table: ConditionCheck(table, _required(key, "key"), _needed(condition)),
+            lambda m: (m._check_action(condition), None),
+        )
 
     def _request(self) -> dict[str, Any] | None:
         """The request to send; a commit retried after a failure reuses it, token and all,

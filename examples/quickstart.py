@@ -1,4 +1,4 @@
-"""pydynox quickstart: client CRUD, a query and a batch on an embedded local DynamoDB.
+"""pydynox quickstart: a model, client CRUD, a query and a batch on an embedded local DynamoDB.
 
 Run it with no AWS account and no Docker:
 
@@ -11,20 +11,47 @@ creates a table, and walks through the async API, then the same calls through ``
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 from pydynox import (
     Attr,
     BatchWriter,
     ConditionalCheckFailedException,
+    DynamoConfig,
     DynamoDBClient,
+    Model,
+    PartitionKey,
+    SortKey,
     SyncBatchWriter,
+    path,
+    set_default_client,
 )
 from pydynox.testing import local_client, local_dynamodb
 
 TABLE = "quickstart"
 
 
+class Note(Model):
+    """A pydantic model stored in DynamoDB (it is also a valid FastAPI body and response)."""
+
+    model_config = DynamoConfig(table="notes")
+    owner: Annotated[str, PartitionKey()]
+    slug: Annotated[str, SortKey()]
+    text: str
+    likes: int = 0
+
+
+async def models() -> None:
+    await Note.create_table()
+    note = Note(owner="ada", slug="engines", text="The Analytical Engine weaves patterns")
+    await note.save()
+    await note.update(atomic=[path(Note.likes).add(1)])  # one UpdateItem, instance refreshed
+    print("model:", await Note.get(owner="ada", slug="engines"))
+    print("notes of ada:", [n.slug async for n in Note.query(partition_key="ada")])
+
+
 async def main(client: DynamoDBClient) -> None:
+    await models()
     await client.create_table(TABLE, partition_key=("pk", "S"), sort_key=("sk", "S"))
 
     # Create, read, update, delete.
@@ -82,6 +109,7 @@ if __name__ == "__main__":
     with local_dynamodb() as endpoint:
         print("local DynamoDB at", endpoint)
         client = local_client(endpoint)
+        set_default_client(client)  # what models use when their config names no client
         asyncio.run(main(client))
         sync_main(client)
         client.sync_close()

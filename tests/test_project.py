@@ -44,6 +44,7 @@ def test_quickstart_runs_on_the_embedded_local_dynamodb() -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "local DynamoDB at http://127.0.0.1:" in out
+    assert "model: owner='ada' slug='engines' text='The Analytical Engine weaves patterns' likes=1" in out
     assert "newest orders: ['ORDER#029', 'ORDER#028', 'ORDER#027']" in out
     assert "after delete: None" in out
     assert "sync count after deleting one order: 29" in out

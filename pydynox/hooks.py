@@ -9,6 +9,7 @@ batch_get.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,6 +41,11 @@ def _marker(kind: str) -> Callable[[F], F]:
     def mark(method: F) -> F:
         if not callable(method):
             raise TypeError(f"@{kind} decorates a method")
+        if inspect.iscoroutinefunction(method):
+            raise TypeError(
+                f"@{kind} hooks run synchronously inside both the async and the sync API; "
+                f"{method.__qualname__} is async def, so it would never run: make it a plain def"
+            )
         kinds = getattr(method, "__pydynox_hooks__", ())
         method.__pydynox_hooks__ = (*kinds, kind)  # type: ignore[attr-defined]
         return method

@@ -44,7 +44,10 @@ def test_quickstart_runs_on_the_embedded_local_dynamodb() -> None:
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "local DynamoDB at http://127.0.0.1:" in out
-    assert "model: owner='ada' slug='engines' text='The Analytical Engine weaves patterns' likes=1" in out
+    assert (
+        "model: owner='ada' slug='engines' text='The Analytical Engine weaves patterns' likes=1"
+        in out
+    )
     assert "newest orders: ['ORDER#029', 'ORDER#028', 'ORDER#027']" in out
     assert "after delete: None" in out
     assert "sync count after deleting one order: 29" in out
@@ -57,7 +60,7 @@ def _major_minor(text: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize(
     ("package", "floor"),
-    [("pydantic", (2, 7)), ("aioboto3", (15, 0)), ("boto3", (1, 40)), ("moto", (5, 0))],
+    [("pydantic", (2, 11)), ("aioboto3", (15, 0)), ("boto3", (1, 40)), ("moto", (5, 0))],
 )
 def test_no_silent_downgrade_of_dependencies(package: str, floor: tuple[int, int]) -> None:
     assert _major_minor(version(package)) >= floor, f"{package} {version(package)}"

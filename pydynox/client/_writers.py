@@ -261,8 +261,15 @@ class _TransactionBase:
         """Update an item: ``tx.update(model, atomic=[...])`` or ``tx.update("table", key, ...)``."""
 
         def for_model(m: DynamoMixin) -> tuple[WriteAction, Callable[[], None]]:
+            if key is not None:
+                raise ValidationException("a model carries its own key: tx.update(model, ...)")
             action, version = m._update_action(updates or {}, atomic, condition)
-            return action, lambda: m._set_version(version)
+
+            def done() -> None:
+                m._set_version(version)
+                m._hooks("after_update")
+
+            return action, done
 
         self._add_for(
             target,

@@ -49,15 +49,19 @@ class Condition:
         text = child.render(ph)
         return f"({text})" if child._precedence < self._precedence else text
 
-    def __and__(self, other: Condition) -> Condition:
-        if not isinstance(other, Condition):
-            return NotImplemented
-        return And(_parts(And, self) + _parts(And, other))
+    # ``bool`` is admitted for type checkers, which see ``User.age > 3`` as a bool; at run
+    # time that is a Condition, and a real bool is refused.
+    def __and__(self, other: Condition | bool) -> Condition:
+        return And(_parts(And, self) + _parts(And, _checked(other, "&")))
 
-    def __or__(self, other: Condition) -> Condition:
-        if not isinstance(other, Condition):
-            return NotImplemented
-        return Or(_parts(Or, self) + _parts(Or, other))
+    def __rand__(self, other: Condition | bool) -> Condition:
+        return And(_parts(And, _checked(other, "&")) + _parts(And, self))
+
+    def __or__(self, other: Condition | bool) -> Condition:
+        return Or(_parts(Or, self) + _parts(Or, _checked(other, "|")))
+
+    def __ror__(self, other: Condition | bool) -> Condition:
+        return Or(_parts(Or, _checked(other, "|")) + _parts(Or, self))
 
     def __invert__(self) -> Condition:
         return Not(self)
@@ -68,6 +72,12 @@ class Condition:
             "use & | ~ instead of and/or/not, and 'is' instead of == to test whether a "
             "variable holds an Attr or a Condition"
         )
+
+
+def _checked(other: object, operator: str) -> Condition:
+    if not isinstance(other, Condition):
+        raise TypeError(f"{operator} combines conditions built from attribute paths, not {other!r}")
+    return other
 
 
 def _parts(kind: type[And] | type[Or], condition: Condition) -> tuple[Condition, ...]:

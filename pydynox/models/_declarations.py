@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import ConfigDict
 
 if TYPE_CHECKING:
     from pydynox.client._client import DynamoDBClient
-    from pydynox.models._mixin import BoundIndex
+    from pydynox.models._mixin import BoundIndex, DynamoMixin
+
+M = TypeVar("M", bound="DynamoMixin")
 
 __all__ = [
     "TTL",
@@ -78,7 +80,7 @@ class _Index:
             f"sort_key={self.sort_key!r})"
         )
 
-    def __get__(self, instance: object, owner: type[Any]) -> BoundIndex:
+    def __get__(self, instance: object, owner: type[M]) -> BoundIndex[M]:
         from pydynox.models._mixin import BoundIndex
 
         return BoundIndex(owner, self)

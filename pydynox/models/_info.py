@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import threading
 import types
 import typing
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter
+from pydantic import Field, PrivateAttr, TypeAdapter
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 
 from pydynox.client._tables import KeyType
-from pydynox.exceptions import ModelDefinitionError
+from pydynox.exceptions import ModelDefinitionError, ValidationException
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**kwargs: Any) -> Any:
+        """Type checkers only: at run time pydantic's metaclass already does the work."""
+        return lambda cls: cls
+
+
 from pydynox.expressions import Attr
 from pydynox.hooks import HOOK_KINDS
 from pydynox.models._declarations import TTL, PartitionKey, SortKey, Version, _Index
@@ -41,8 +52,13 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
 
 def key_type(annotation: Any) -> KeyType | None:
     """The DynamoDB key type (S, N, B) of a Python type, or None if it cannot be a key."""
-    if not isinstance(annotation, type):
-        return None
+    while hasattr(annotation, "__supertype__"):  # typing.NewType
+        annotation = annotation.__supertype__
+    if typing.get_origin(annotation) is typing.Literal:
+        values = typing.get_args(annotation)
+        return "S" if values and all(isinstance(v, str) for v in values) else None
+    if typing.get_origin(annotation) is not None or not isinstance(annotation, type):
+        return None  # list[str] and other generic aliases (a type on Python 3.10)
     if issubclass(annotation, bool):
         return None
     if issubclass(annotation, enum.Enum):
@@ -67,9 +83,8 @@ def _to_epoch(value: Any) -> Any:
 class ModelInfo:
     """Keys, version/TTL fields, indexes and hooks of one model class."""
 
-    def __init__(self, cls: type, fields: dict[str, FieldInfo]) -> None:
+    def __init__(self, cls: type) -> None:
         self.cls = cls
-        self.fields = fields
         self.table: str | None = getattr(cls, "model_config", {}).get("table")
         self.partition_key = ""
         self.sort_key: str | None = None
@@ -77,8 +92,16 @@ class ModelInfo:
         self.ttl: str | None = None
         self.indexes: dict[str, _Index] = {}
         self.hooks: dict[str, list[Callable[[Any], Any]]] = {kind: [] for kind in HOOK_KINDS}
+        self.computed: set[str] = set(getattr(cls, "__pydantic_computed_fields__", {}))
+        self.index_keys: set[str] = set()
         self._adapters: dict[str, TypeAdapter[Any]] = {}
         self._paths: dict[str, Attr] = {}
+
+    @property
+    def fields(self) -> dict[str, FieldInfo]:
+        """The model's fields, read live: pydantic completes forward references later."""
+        fields: dict[str, FieldInfo] = self.cls.__pydantic_fields__  # type: ignore[attr-defined]
+        return fields
 
     @property
     def key_names(self) -> tuple[str, ...]:
@@ -86,10 +109,23 @@ class ModelInfo:
             (self.partition_key,) if self.sort_key is None else (self.partition_key, self.sort_key)
         )
 
+    def check_key_values(self, values: dict[str, Any]) -> None:
+        """Refuse an empty string or bytes in a table or index key, before sending."""
+        for name in (*self.key_names, *self.index_keys):
+            value = values.get(name)
+            if isinstance(value, (str, bytes)) and not value:
+                kind = "table" if name in self.key_names else "index"
+                raise ValidationException(
+                    f"{self.cls.__name__}.{name} is a {kind} key and cannot be empty"
+                )
+
     def adapter(self, name: str) -> TypeAdapter[Any]:
         adapter = self._adapters.get(name)
         if adapter is None:
-            adapter = self._adapters[name] = TypeAdapter(self.fields[name].annotation)  # type: ignore[arg-type]
+            if not getattr(self.cls, "__pydantic_complete__", True):
+                self.cls.model_rebuild()  # type: ignore[attr-defined]
+            annotation = self.fields[name].annotation
+            adapter = self._adapters[name] = TypeAdapter(annotation)  # type: ignore[arg-type]
         return adapter
 
     def storage_value(self, name: str, value: Any) -> Any:
@@ -139,8 +175,8 @@ def _one(cls: type, fields: dict[str, FieldInfo], marker: type, required: bool) 
 
 
 def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
-    fields: dict[str, FieldInfo] = dict(getattr(cls, "__pydantic_fields__", {}))
-    info = ModelInfo(cls, fields)
+    info = ModelInfo(cls)
+    fields = info.fields
     info.partition_key = _one(cls, fields, PartitionKey, required=True) or ""
     info.sort_key = _one(cls, fields, SortKey, required=False)
     if info.sort_key == info.partition_key:
@@ -175,18 +211,29 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
                     f"{cls.__name__}.{attribute}: {role} {name!r} is not a field of the model"
                 )
             info.attribute_type(name, optional_ok=True)
+            info.index_keys.add(name)
         if index.kind == "local" and info.sort_key is None:
             raise ModelDefinitionError(
                 f"{cls.__name__}.{attribute}: a local index needs a table with a sort key"
             )
         info.indexes[attribute] = index
+    hooks: dict[str, Any] = {}  # by method name: an override replaces (or drops) the parent's
     for klass in reversed(cls.__mro__):
-        for member in vars(klass).values():
-            for kind in getattr(member, "__pydynox_hooks__", ()):
-                info.hooks[kind].append(member)
+        for name, member in vars(klass).items():
+            if getattr(member, "__pydynox_hooks__", ()):
+                hooks[name] = member
+            else:
+                hooks.pop(name, None)
+    for member in hooks.values():
+        for kind in member.__pydynox_hooks__:
+            info.hooks[kind].append(member)
     return info
 
 
+_building = threading.local()
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(Field, PrivateAttr))
 class DynamoMeta(ModelMetaclass):
     """The metaclass of DynamoDB models: pydantic's, plus keys, indexes and field paths."""
 
@@ -201,7 +248,13 @@ class DynamoMeta(ModelMetaclass):
         indexes = {k: v for k, v in namespace.items() if isinstance(v, _Index)}
         for key in indexes:
             del namespace[key]
-        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        # While pydantic builds a class it probes its bases' attributes (hasattr): field
+        # paths must not answer then, or a redeclared field looks like a shadowed attribute.
+        _building.depth = getattr(_building, "depth", 0) + 1
+        try:
+            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        finally:
+            _building.depth -= 1
         for attribute, index in indexes.items():
             index.attribute = attribute
             type.__setattr__(cls, attribute, index)
@@ -213,7 +266,7 @@ class DynamoMeta(ModelMetaclass):
     def __getattr__(cls, name: str) -> Any:
         # Only once the class is complete (pydantic probes attributes while building it).
         info = cls.__dict__.get("__dynamo__")
-        if info is not None and name in info.fields:
+        if info is not None and not getattr(_building, "depth", 0) and name in info.fields:
             return info.path(name)
         return super().__getattr__(name)  # type: ignore[misc]
 

@@ -17,7 +17,7 @@ transport, so the two cannot drift. Rules the plans keep:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
 
 from pydantic import BaseModel
 
@@ -155,9 +155,10 @@ class DynamoMixin(metaclass=DynamoMeta):
     def _data(self) -> dict[str, Any]:
         """The item as plain Python values (pre-codec), TTL as epoch seconds."""
         info = self._info()
-        data: dict[str, Any] = self.model_dump(mode="python")  # type: ignore[attr-defined]
+        data: dict[str, Any] = self.model_dump(mode="python", exclude=info.computed)  # type: ignore[attr-defined]
         if info.ttl is not None and data.get(info.ttl) is not None:
             data[info.ttl] = _to_epoch(data[info.ttl])
+        info.check_key_values(data)
         return data
 
     def _key(self) -> dict[str, Any]:
@@ -180,10 +181,16 @@ class DynamoMixin(metaclass=DynamoMeta):
 
     @classmethod
     def _from_data(cls: type[M], data: dict[str, Any]) -> M:
-        instance = cls.model_validate(data)
+        instance = cls._validate(data)
         for hook in cls._info().hooks["after_load"]:
             hook(instance)
-        return instance  # type: ignore[no-any-return]
+        return instance
+
+    @classmethod
+    def _validate(cls: type[M], data: dict[str, Any]) -> M:
+        """A model from stored attributes, which are named by field (never by alias)."""
+        instance: M = cls.model_validate(data, by_alias=False, by_name=True)
+        return instance
 
     @classmethod
     def _from_item(cls: type[M], raw: dict[str, Any]) -> M:
@@ -239,7 +246,13 @@ class DynamoMixin(metaclass=DynamoMeta):
         version_path = info.path(info.version) if info.version else None
         guard, _ = self._version_guard(version_path.not_exists() if version_path else None)
         action = Delete(self._table_name(), self._key(), _and(_condition(condition), guard))
-        return action, lambda: self._hooks("after_delete")
+
+        def done() -> None:
+            if info.version is not None:
+                self._set_version(0)  # no longer stored: a later save creates it anew
+            self._hooks("after_delete")
+
+        return action, done
 
     def _update_action(
         self,
@@ -294,8 +307,11 @@ class DynamoMixin(metaclass=DynamoMeta):
             dumped: dict[str, Any] = draft.model_dump(mode="python", include=set(fields))
             if info.ttl in dumped and dumped[info.ttl] is not None:
                 dumped[info.ttl] = _to_epoch(dumped[info.ttl])
-            return {name: dumped[name] for name in fields}
-        return {name: info.storage_value(name, value) for name, value in fields.items()}
+            updates = {name: dumped[name] for name in fields}
+        else:
+            updates = {name: info.storage_value(name, value) for name, value in fields.items()}
+        info.check_key_values(updates)
+        return updates
 
     # -- plans ----------------------------------------------------------------------------
 
@@ -326,7 +342,7 @@ class DynamoMixin(metaclass=DynamoMeta):
         actions = update_actions(action.key, action.updates, action.atomic)
         request = update_item_request(action.table, action.key, actions, action.condition)
         response = yield Call("UpdateItem", request)
-        self._adopt(type(self).model_validate(deserialize_item(response["Attributes"])))
+        self._adopt(type(self)._validate(deserialize_item(response["Attributes"])))
         self._hooks("after_update")
         return self
 
@@ -354,7 +370,7 @@ class DynamoMixin(metaclass=DynamoMeta):
             cls._table_name(), key, actions, _and(_condition(condition), exists, guard)
         )
         response = yield Call("UpdateItem", request)
-        return cls.model_validate(deserialize_item(response["Attributes"]))  # type: ignore[no-any-return]
+        return cls._validate(deserialize_item(response["Attributes"]))
 
     @classmethod
     def _delete_by_key_plan(
@@ -676,34 +692,34 @@ class DynamoMixin(metaclass=DynamoMeta):
         run_sync(delete_table_plan(cls._table_name(), wait), cls._client()._sync)
 
 
-class BoundIndex:
+class BoundIndex(Generic[M]):
     """A model's secondary index: ``User.by_email.query(partition_key=...)``."""
 
-    def __init__(self, model: type[DynamoMixin], index: _Index) -> None:
+    def __init__(self, model: type[M], index: _Index) -> None:
         self.model = model
         self.index = index
 
     def __repr__(self) -> str:
         return f"{self.model.__name__}.{self.index.attribute} -> {self.index!r}"
 
-    def query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[Any]:
+    def query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[M]:
         """Items whose index partition key equals ``partition_key``."""
         reader = self.model._query_reader(self.index, partition_key, **options)
         return QueryResult(self.model._client()._async, reader)
 
     def sync_query(
         self, partition_key: Any, **options: Unpack[QueryOptions]
-    ) -> SyncQueryResult[Any]:
+    ) -> SyncQueryResult[M]:
         reader = self.model._query_reader(self.index, partition_key, **options)
         return SyncQueryResult(self.model._client()._sync, reader)
 
-    def scan(self, **options: Unpack[ScanOptions]) -> QueryResult[Any]:
+    def scan(self, **options: Unpack[ScanOptions]) -> QueryResult[M]:
         """Every item in the index."""
         return QueryResult(
             self.model._client()._async, self.model._scan_reader(self.index, **options)
         )
 
-    def sync_scan(self, **options: Unpack[ScanOptions]) -> SyncQueryResult[Any]:
+    def sync_scan(self, **options: Unpack[ScanOptions]) -> SyncQueryResult[M]:
         return SyncQueryResult(
             self.model._client()._sync, self.model._scan_reader(self.index, **options)
         )

@@ -84,13 +84,27 @@ def delete_entry(table: str, key: Mapping[str, Any]) -> WriteEntry:
     return WriteEntry(check_table(table), {"DeleteRequest": {"Key": check_key(key)}})
 
 
-def key_names_plan(table: str, known: dict[str, tuple[str, ...]]) -> Plan[tuple[str, ...]]:
-    """The key attribute names of a table, asked of DynamoDB once and remembered."""
-    names = known.get(table)
+def key_names_plan(
+    table: str, known: dict[str, tuple[str, ...]], index: str | None = None
+) -> Plan[tuple[str, ...]]:
+    """The key attribute names of a table (with ``index``: the table's and the index's, as a
+    LastEvaluatedKey of that index holds them), asked of DynamoDB once and remembered."""
+    entry = table if index is None else f"{table}/{index}"
+    names = known.get(entry)
     if names is None:
         response: dict[str, Any] = yield Call("DescribeTable", {"TableName": table})
-        schema = response["Table"]["KeySchema"]
-        names = known[table] = tuple(part["AttributeName"] for part in schema)
+        description = response["Table"]
+        names = tuple(part["AttributeName"] for part in description["KeySchema"])
+        known[table] = names
+        if index is not None:
+            indexes = description.get("GlobalSecondaryIndexes", []) + description.get(
+                "LocalSecondaryIndexes", []
+            )
+            schema: list[dict[str, str]] = next(
+                (i["KeySchema"] for i in indexes if i["IndexName"] == index), []
+            )
+            extra = [part["AttributeName"] for part in schema]
+            names = known[entry] = tuple(dict.fromkeys([*names, *extra]))
     return names
 
 

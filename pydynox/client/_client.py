@@ -21,7 +21,7 @@ from pydynox.client._batch import (
     put_entry,
 )
 from pydynox.client._codec import deserialize_item
-from pydynox.client._paging import PageState, count_plan, pages_plan
+from pydynox.client._paging import count_plan
 from pydynox.client._plan import Plan
 from pydynox.client._requests import (
     Expression,
@@ -146,6 +146,39 @@ class DynamoDBClient:
 
     # -- query and scan -------------------------------------------------------------------
 
+    def _reader(
+        self,
+        op: str,
+        params: dict[str, Any],
+        filter_expression: Expression | None,
+        limit: int | None,
+        page_size: int | None,
+        start_key: Key | None,
+    ) -> Reader[Item]:
+        values = params.get("ExpressionAttributeValues", {})
+        scope = repr(
+            (
+                op,
+                params["TableName"],
+                params.get("IndexName"),
+                params.get("KeyConditionExpression"),
+                params.get("Segment"),
+                sorted(values.items()) if op == "Query" else None,
+            )
+        )
+        return Reader(
+            op,
+            params,
+            deserialize_item,
+            scope,
+            limit=limit,
+            page_size=page_size,
+            start_key=start_key,
+            filtered=filter_expression is not None,
+            secret=self._cursor_secret,
+            known_keys=self._key_names,
+        )
+
     def _query(
         self,
         table: str,
@@ -176,7 +209,9 @@ class DynamoDBClient:
             consistent_read=consistent_read,
             scan_index_forward=scan_index_forward,
         )
-        return _reader("Query", params, filter_expression, limit, page_size, last_evaluated_key)
+        return self._reader(
+            "Query", params, filter_expression, limit, page_size, last_evaluated_key
+        )
 
     query = async_reader(_query)
     sync_query = sync_reader(_query)
@@ -206,7 +241,7 @@ class DynamoDBClient:
             segment=segment,
             total_segments=total_segments,
         )
-        return _reader("Scan", params, filter_expression, limit, page_size, last_evaluated_key)
+        return self._reader("Scan", params, filter_expression, limit, page_size, last_evaluated_key)
 
     scan = async_reader(_scan)
     sync_scan = sync_reader(_scan)
@@ -375,22 +410,6 @@ def _parse_attributes(response: dict[str, Any]) -> Item:
 
 def _parse_transact_get(response: dict[str, Any]) -> list[Item | None]:
     return [parse_item(answer.get("Item")) for answer in response.get("Responses", [])]
-
-
-def _reader(
-    op: str,
-    params: dict[str, Any],
-    filter_expression: Expression | None,
-    limit: int | None,
-    page_size: int | None,
-    start_key: Key | None,
-) -> Reader[Item]:
-    def plan(state: PageState, first_only: bool) -> Plan[None]:
-        # first() of an unfiltered read needs one item: ask DynamoDB for just one.
-        wanted = 1 if first_only and filter_expression is None and limit is None else limit
-        return pages_plan(op, params, state, limit=wanted, page_size=page_size, start_key=start_key)
-
-    return Reader(plan, deserialize_item)
 
 
 _default: DynamoDBClient | None = None

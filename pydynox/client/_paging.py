@@ -17,7 +17,7 @@ from pydynox.client._codec import deserialize_item, serialize_item
 from pydynox.client._plan import Call, Emit, Plan
 from pydynox.exceptions import ValidationException
 
-__all__ = ["PageState", "count_plan", "pages_plan"]
+__all__ = ["PageState", "check_positive", "count_plan", "pages_plan"]
 
 
 @dataclass
@@ -28,7 +28,7 @@ class PageState:
     scanned_count: int = 0
 
 
-def _check_positive(name: str, value: int | None) -> None:
+def check_positive(name: str, value: int | None) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ValidationException(f"{name} must be a positive whole number, not {value!r}")
 
@@ -41,12 +41,16 @@ def pages_plan(
     limit: int | None = None,
     page_size: int | None = None,
     start_key: Mapping[str, Any] | None = None,
+    raw_start_key: dict[str, Any] | None = None,
 ) -> Plan[None]:
-    """Emit each page's raw items (a list of DynamoDB items) for a Query or Scan."""
-    _check_positive("limit", limit)
-    _check_positive("page_size", page_size)
+    """Emit each page's raw items (a list of DynamoDB items) for a Query or Scan.
+
+    ``start_key`` is a key in plain Python values (a ``last_evaluated_key``);
+    ``raw_start_key`` one already in DynamoDB's shape (from a page cursor)."""
+    check_positive("limit", limit)
+    check_positive("page_size", page_size)
     remaining = limit
-    exclusive_start = serialize_item(start_key) if start_key else None
+    exclusive_start = raw_start_key or (serialize_item(start_key) if start_key else None)
     while True:
         request = dict(params)
         request_limit = page_size if remaining is None else min(page_size or remaining, remaining)

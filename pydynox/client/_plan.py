@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from pydynox.exceptions import PydynoxException
 
-__all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call"]
+__all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call", "collect"]
 
 T = TypeVar("T")
 
@@ -55,6 +55,27 @@ def call(op: str, params: dict[str, Any]) -> Plan[dict[str, Any]]:
     """The one-call plan: send ``params`` to ``op`` and return the response."""
     response: dict[str, Any] = yield Call(op, params)
     return response
+
+
+def collect(plan: Plan[Any]) -> Plan[list[Any]]:
+    """Run ``plan`` inside another plan, gathering what it emits (lists of items) instead of
+    handing it to the caller; its calls and sleeps pass through unchanged."""
+    gathered: list[Any] = []
+    reply: Any = None
+    error: PydynoxException | None = None
+    while True:
+        try:
+            step = plan.throw(error) if error is not None else plan.send(reply)
+        except StopIteration:
+            return gathered
+        reply, error = None, None
+        if isinstance(step, Emit):
+            gathered.extend(step.value)
+            continue
+        try:
+            reply = yield step
+        except PydynoxException as failure:
+            error = failure
 
 
 class Feed(Generic[T]):

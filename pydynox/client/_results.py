@@ -1,44 +1,115 @@
-"""Lazy results of Query and Scan: ``async for`` / ``for``, ``all()``, ``first()``.
+"""Lazy results of Query and Scan: ``async for`` / ``for``, ``all()``, ``first()``, ``page()``.
 
-A result holds how to start its pagination plan, not its items: each iteration runs the
-query from its start, fetching pages only as they are consumed. ``last_evaluated_key`` is the
-key to resume from after iteration stops (None when the data ended).
+A result holds a ``Reader`` (what to read and how to convert each item), not its items: each
+iteration runs the read from its start, fetching pages only as they are consumed.
+``last_evaluated_key`` is the key to resume from after iteration stops (None at the end).
+``page(page_size, cursor)`` serves HTTP APIs: one page of items and a signed ``next_cursor``
+that is None exactly when nothing follows.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pydynox.client._drivers import drive_async, drive_sync
-from pydynox.client._paging import PageState
-from pydynox.client._plan import Feed, Plan
+from pydantic import BaseModel
+
+from pydynox.client._batch import key_names_plan
+from pydynox.client._cursor import decode_cursor, encode_cursor, require_secret
+from pydynox.client._drivers import drive_async, drive_sync, run_async, run_sync
+from pydynox.client._paging import PageState, check_positive, pages_plan
+from pydynox.client._plan import Feed, Plan, collect
 from pydynox.client._transport import AsyncTransport, SyncTransport
 
-__all__ = ["QueryResult", "Reader", "SyncQueryResult"]
+__all__ = ["Page", "QueryResult", "Reader", "SyncQueryResult"]
 
 T = TypeVar("T")
-PlanFactory = Callable[[PageState, bool], Plan[None]]
 Convert = Callable[[dict[str, Any]], T]
 
 
-@dataclass(frozen=True, slots=True)
-class Reader(Generic[T]):
-    """How to run a read: its plan (given a state and whether one item is enough) and how
-    to turn each raw item into a result value."""
+class Page(BaseModel, Generic[T]):
+    """One page for an HTTP API: ``items`` and the opaque ``next_cursor`` (None at the end).
+    A pydantic model, so ``response_model=Page[User]`` works in FastAPI."""
 
-    plan: PlanFactory
+    items: list[T]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Reader(Generic[T]):
+    """What to read: a Query or Scan request, its paging options, and how to convert each
+    raw item. ``scope`` is what page cursors are bound to (table, index, partition key);
+    ``key_names`` the key attributes of the table and index (None: asked of DynamoDB)."""
+
+    op: str
+    params: dict[str, Any]
     convert: Convert[T]
+    scope: str
+    limit: int | None = None
+    page_size: int | None = None
+    start_key: Mapping[str, Any] | None = None
+    filtered: bool = False
+    key_names: tuple[str, ...] | None = None
+    secret: bytes | None = None
+    known_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def plan(self, state: PageState, first_only: bool = False) -> Plan[None]:
+        # first() of an unfiltered read needs one item: ask DynamoDB for just one.
+        wanted = 1 if first_only and not self.filtered and self.limit is None else self.limit
+        return pages_plan(
+            self.op,
+            self.params,
+            state,
+            limit=wanted,
+            page_size=self.page_size,
+            start_key=self.start_key,
+        )
+
+    def page_plan(
+        self, page_size: int, cursor: str | None
+    ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
+        """One page of ``page_size`` items after ``cursor``, and the cursor of the next.
+
+        Asking for one item more than the page shows whether anything follows, so the last
+        page has no cursor and no page is ever empty but the first."""
+        check_positive("page_size", page_size)
+        secret = require_secret(self.secret)
+        start = decode_cursor(cursor, secret, self.scope) if cursor is not None else None
+        names = self.key_names
+        if names is None:
+            names = yield from key_names_plan(
+                self.params["TableName"], self.known_keys, self.params.get("IndexName")
+            )
+        raw: list[dict[str, Any]] = yield from collect(
+            pages_plan(
+                self.op,
+                self.params,
+                PageState(),
+                limit=page_size + 1,
+                page_size=self.page_size,
+                start_key=self.start_key,
+                raw_start_key=start,
+            )
+        )
+        if len(raw) <= page_size:
+            return raw, None
+        last = raw[page_size - 1]
+        next_key = {name: last[name] for name in names if name in last}
+        return raw[:page_size], encode_cursor(next_key, secret, self.scope)
 
 
 class _Result(Generic[T]):
-    __slots__ = ("_convert", "_plan", "_state")
+    __slots__ = ("_convert", "_reader", "_state")
 
     def __init__(self, reader: Reader[T]) -> None:
-        self._plan = reader.plan
+        self._reader = reader
         self._convert = reader.convert
         self._state = PageState()
+
+    def _page(self, found: tuple[list[dict[str, Any]], str | None]) -> Page[T]:
+        raw, cursor = found
+        return Page[Any].model_construct(items=[self._convert(i) for i in raw], next_cursor=cursor)
 
     @property
     def last_evaluated_key(self) -> dict[str, Any] | None:
@@ -47,7 +118,7 @@ class _Result(Generic[T]):
 
     def _feed(self, first_only: bool = False) -> Feed[None]:
         self._state = PageState()
-        return Feed(self._plan(self._state, first_only))
+        return Feed(self._reader.plan(self._state, first_only))
 
 
 class QueryResult(_Result[T]):
@@ -82,6 +153,11 @@ class QueryResult(_Result[T]):
             return self._convert(page[0])
         return None
 
+    async def page(self, page_size: int, cursor: str | None = None) -> Page[T]:
+        """One page of ``page_size`` items after ``cursor`` and the signed ``next_cursor``."""
+        plan = self._reader.page_plan(page_size, cursor)
+        return self._page(await run_async(plan, self._transport))
+
 
 class SyncQueryResult(_Result[T]):
     """The sync result: ``for item in result``, ``result.all()``."""
@@ -109,3 +185,7 @@ class SyncQueryResult(_Result[T]):
         for page in self._pages(True):
             return self._convert(page[0])
         return None
+
+    def page(self, page_size: int, cursor: str | None = None) -> Page[T]:
+        """One page of ``page_size`` items after ``cursor`` and the signed ``next_cursor``."""
+        return self._page(run_sync(self._reader.page_plan(page_size, cursor), self._transport))

@@ -24,9 +24,9 @@ from pydantic import BaseModel
 from pydynox.client._actions import ConditionCheck, Delete, Put, Update
 from pydynox.client._batch import batch_get_plan
 from pydynox.client._client import DynamoDBClient, get_default_client
-from pydynox.client._codec import deserialize_item
+from pydynox.client._codec import deserialize_item, serialize_value
 from pydynox.client._drivers import run_async, run_sync
-from pydynox.client._paging import PageState, count_plan, pages_plan
+from pydynox.client._paging import count_plan
 from pydynox.client._plan import Call, Plan
 from pydynox.client._requests import (
     check_key,
@@ -403,18 +403,32 @@ class DynamoMixin(metaclass=DynamoMeta):
         cls: type[M],
         op: str,
         params: dict[str, Any],
+        index: _Index | None,
+        scope: object,
         filtered: bool,
         limit: int | None,
         page_size: int | None,
         start_key: Mapping[str, Any] | None,
     ) -> Reader[M]:
-        def plan(state: PageState, first_only: bool) -> Plan[None]:
-            wanted = 1 if first_only and not filtered and limit is None else limit
-            return pages_plan(
-                op, params, state, limit=wanted, page_size=page_size, start_key=start_key
-            )
-
-        return Reader(plan, cls._from_item)
+        info = cls._info()
+        names = info.key_names
+        if index is not None:
+            extra = (index.partition_key or info.partition_key, index.sort_key)
+            names = tuple(dict.fromkeys([*names, *(n for n in extra if n)]))
+        client = cls._client()
+        return Reader(
+            op,
+            params,
+            cls._from_item,
+            repr((op, params["TableName"], params.get("IndexName"), scope)),
+            limit=limit,
+            page_size=page_size,
+            start_key=start_key,
+            filtered=filtered,
+            key_names=names,
+            secret=client._cursor_secret,
+            known_keys=client._key_names,
+        )
 
     @classmethod
     def _query_reader(
@@ -442,8 +456,17 @@ class DynamoMixin(metaclass=DynamoMeta):
             consistent_read=bool(consistent_read),
             scan_index_forward=scan_index_forward,
         )
+        # A cursor is bound to the partition: the key value as stored.
+        scope = serialize_value(info.storage_value(key_name, partition_key), key_name)
         return cls._reader(
-            "Query", params, filter_expression is not None, limit, page_size, last_evaluated_key
+            "Query",
+            params,
+            index,
+            scope,
+            filter_expression is not None,
+            limit,
+            page_size,
+            last_evaluated_key,
         )
 
     @classmethod
@@ -468,7 +491,14 @@ class DynamoMixin(metaclass=DynamoMeta):
             total_segments=total_segments,
         )
         return cls._reader(
-            "Scan", params, filter_expression is not None, limit, page_size, last_evaluated_key
+            "Scan",
+            params,
+            index,
+            (segment, total_segments),
+            filter_expression is not None,
+            limit,
+            page_size,
+            last_evaluated_key,
         )
 
     @classmethod
@@ -707,9 +737,7 @@ class BoundIndex(Generic[M]):
         reader = self.model._query_reader(self.index, partition_key, **options)
         return QueryResult(self.model._client()._async, reader)
 
-    def sync_query(
-        self, partition_key: Any, **options: Unpack[QueryOptions]
-    ) -> SyncQueryResult[M]:
+    def sync_query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> SyncQueryResult[M]:
         reader = self.model._query_reader(self.index, partition_key, **options)
         return SyncQueryResult(self.model._client()._sync, reader)
 

@@ -47,6 +47,9 @@ class SyncResultAsAsync:
     async def first(self) -> Any:
         return self.result.first()
 
+    async def page(self, page_size: int, cursor: str | None = None) -> Any:
+        return self.result.page(page_size, cursor)
+
     @property
     def last_evaluated_key(self) -> Any:
         return self.result.last_evaluated_key

@@ -28,7 +28,7 @@ def endpoint() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def client(endpoint: str) -> Iterator[DynamoDBClient]:
     """One client for the whole session: its async side meets a new event loop per test."""
-    client = local_client(endpoint)
+    client = local_client(endpoint, cursor_secret="integration-tests")
     yield client
     client.sync_close()
 
@@ -37,7 +37,9 @@ def client(endpoint: str) -> Iterator[DynamoDBClient]:
 def dead_client() -> DynamoDBClient:
     """A client whose endpoint does not listen: any request that is sent fails to connect,
     so an error other than ConnectionException proves nothing was sent."""
-    return local_client("http://127.0.0.1:9", max_attempts=1, connect_timeout=0.5)
+    return local_client(
+        "http://127.0.0.1:9", max_attempts=1, connect_timeout=0.5, cursor_secret="integration-tests"
+    )
 
 
 @pytest.fixture(params=["async", "sync"])

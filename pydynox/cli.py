@@ -27,9 +27,11 @@ from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import pydynox
+from pydynox.client import _client as _clients
+from pydynox.client._client import DynamoDBClient, set_default_client
+from pydynox.exceptions import ConnectionException, PydynoxException
 
 if TYPE_CHECKING:
-    from pydynox.client._client import DynamoDBClient
     from pydynox.models._mixin import DynamoMixin
 
 __all__ = ["main"]
@@ -329,8 +331,6 @@ def _has_credentials_configured() -> bool:
 
 
 def _client_for(args: argparse.Namespace) -> DynamoDBClient:
-    from pydynox.client._client import DynamoDBClient
-
     endpoint = (
         args.endpoint_url
         or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
@@ -339,7 +339,9 @@ def _client_for(args: argparse.Namespace) -> DynamoDBClient:
     settings: dict[str, Any] = {"region": args.region, "endpoint_url": args.endpoint_url}
     if _is_loopback_url(endpoint):
         # A local server takes any keys and any region: do not make users invent them.
-        if not (args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
+        if not (
+            args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        ):
             settings["region"] = LOCAL_REGION
         if not _has_credentials_configured():
             settings["access_key"], settings["secret_key"] = LOCAL_KEYS
@@ -347,9 +349,6 @@ def _client_for(args: argparse.Namespace) -> DynamoDBClient:
 
 
 def _run_create_tables(args: argparse.Namespace) -> int:
-    from pydynox.client._client import set_default_client
-    from pydynox.exceptions import ConnectionException, PydynoxException
-
     module = _import_target(args.module)
     models = _models_in(module)
     if not models:
@@ -359,6 +358,7 @@ def _run_create_tables(args: argparse.Namespace) -> int:
             USAGE,
         )
     client = _client_for(args)
+    previous = _clients._default  # restored afterwards: main() may run inside a program
     set_default_client(client)
     done: set[str] = set()
     try:
@@ -383,7 +383,7 @@ def _run_create_tables(args: argparse.Namespace) -> int:
     except PydynoxException as error:
         raise CommandError(f"{type(error).__name__}: {error}") from None
     finally:
-        set_default_client(None)
+        set_default_client(previous)
         client.sync_close()
     return OK
 

@@ -17,9 +17,9 @@ transport, so the two cannot drift. Rules the plans keep:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypedDict, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from pydynox.client._actions import ConditionCheck, Delete, Put, Update
 from pydynox.client._batch import batch_get_plan
@@ -599,6 +599,51 @@ class DynamoMixin(metaclass=DynamoMeta):
         **fields: Any,
     ) -> M:
         return run_sync(self._update_plan(fields, atomic, condition), self._client()._sync)
+
+    @classmethod
+    def patch_model(cls) -> type[BaseModel]:
+        """A pydantic model of the fields a PATCH may change: every field but the keys and the
+        version, each optional. Fields left out of a body stay unset; ``null`` is accepted
+        only where the model's field accepts None (and then removes the attribute).
+
+        ``UserPatch = User.patch_model()``, then ``await user.apply_patch(body)``."""
+        cached: type[BaseModel] | None = cls.__dict__.get("__dynamo_patch__")
+        if cached is not None:
+            return cached
+        info = cls._info()
+        fields: dict[str, Any] = {}
+        for name, field in info.fields.items():
+            if name in info.key_names or name == info.version:
+                continue
+            annotation: Any = field.annotation
+            for constraint in field.metadata:  # nested Annotated flattens: keep constraints
+                annotation = Annotated[annotation, constraint]
+            fields[name] = (
+                annotation,
+                Field(None, alias=field.alias, description=field.description),
+            )
+        patch: type[BaseModel] = create_model(
+            f"{cls.__name__}Patch", __config__=ConfigDict(extra="forbid"), **fields
+        )
+        type.__setattr__(cls, "__dynamo_patch__", patch)
+        return patch
+
+    def _patch_plan(self: M, patch: BaseModel, condition: ConditionArg) -> Plan[M]:
+        if not isinstance(patch, BaseModel):
+            raise ValidationException(
+                f"apply_patch takes a model from patch_model(), not {patch!r}"
+            )
+        fields = patch.model_dump(exclude_unset=True)
+        if not fields:
+            return self  # nothing was sent: nothing to change, nothing to send
+        return (yield from self._update_plan(fields, None, condition))
+
+    async def apply_patch(self: M, patch: BaseModel, condition: ConditionArg = None) -> M:
+        """Apply a ``patch_model()`` body with one UpdateItem touching only the fields sent."""
+        return await run_async(self._patch_plan(patch, condition), self._client()._async)
+
+    def sync_apply_patch(self: M, patch: BaseModel, condition: ConditionArg = None) -> M:
+        return run_sync(self._patch_plan(patch, condition), self._client()._sync)
 
     @classmethod
     async def update_by_key(

@@ -17,7 +17,7 @@ nothing when it raises.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pydynox.client._actions import (
     ConditionCheck,
@@ -209,6 +209,9 @@ class SyncBatchWriter(_BatchBuffer):
         self.flush()  # also when the block raised: nothing buffered is dropped
 
 
+Target: TypeAlias = "str | type[DynamoMixin] | DynamoMixin"
+
+
 class _TransactionBase:
     def __init__(self, client: DynamoDBClient | None = None) -> None:
         self.client = _client_or_default(client)
@@ -227,38 +230,53 @@ class _TransactionBase:
 
     def _add_for(
         self,
-        target: str | DynamoMixin,
-        plain: Callable[[str], WriteAction],
+        target: Target,
+        plain: Callable[
+            [str, Callable[[Mapping[str, Any] | None], Mapping[str, Any]]], WriteAction
+        ],
         model: Callable[[DynamoMixin], tuple[WriteAction, Callable[[], None] | None]],
     ) -> None:
+        """Dispatch on the three forms: a table name with a plain key, a model class with a
+        key of its fields (converted with their types), or a model instance."""
         if isinstance(target, str):
-            self.add(plain(target))
+            self.add(plain(target, lambda key: _required(key, "key")))
+        elif isinstance(target, type):
+            if getattr(target, "__dynamo__", None) is None:
+                raise ValidationException(f"{target!r} is not a model with a table")
+            model_class = target
+            self.add(
+                plain(
+                    model_class._table_name(),
+                    lambda key: model_class._key_from(_required(key, "key")),
+                )
+            )
         else:
             _model_info(target)
             self.add(*model(target))
 
     def put(
         self,
-        target: str | DynamoMixin,
+        target: Target,
         item: Mapping[str, Any] | None = None,
         condition: Condition | bool | None = None,
     ) -> None:
         """Put an item: ``tx.put(model)`` or ``tx.put("table", {...})``."""
         self._add_for(
             target,
-            lambda table: Put(table, _required(item, "item"), _plain(condition)),
+            lambda table, _: Put(table, _required(item, "item"), _plain(condition)),
             lambda m: m._put_action(condition),
         )
 
     def update(
         self,
-        target: str | DynamoMixin,
+        target: Target,
         key: Mapping[str, Any] | None = None,
         updates: Mapping[str, Any] | None = None,
         atomic: Sequence[UpdateAction] | None = None,
         condition: Condition | bool | None = None,
     ) -> None:
-        """Update an item: ``tx.update(model, atomic=[...])`` or ``tx.update("table", key, ...)``."""
+        """Update an item: ``tx.update(model, atomic=[...])``, ``tx.update(User, {"pk": ...},
+        atomic=[...])`` (no read needed) or ``tx.update("table", key, ...)``."""
 
         def for_model(m: DynamoMixin) -> tuple[WriteAction, Callable[[], None]]:
             if key is not None:
@@ -271,35 +289,41 @@ class _TransactionBase:
 
             return action, done
 
-        self._add_for(
-            target,
-            lambda table: Update(table, _required(key, "key"), updates, atomic, _plain(condition)),
-            for_model,
-        )
+        def plain(
+            table: str, key_of: Callable[[Mapping[str, Any] | None], Mapping[str, Any]]
+        ) -> Update:
+            values = updates
+            if isinstance(target, type) and updates:  # a model class: validate with its fields
+                values = target._validated_updates(updates)
+            return Update(table, key_of(key), values, atomic, _plain(condition))
+
+        self._add_for(target, plain, for_model)
 
     def delete(
         self,
-        target: str | DynamoMixin,
+        target: Target,
         key: Mapping[str, Any] | None = None,
         condition: Condition | bool | None = None,
     ) -> None:
-        """Delete an item: ``tx.delete(model)`` or ``tx.delete("table", key)``."""
+        """Delete an item: ``tx.delete(model)``, ``tx.delete(User, key)`` or
+        ``tx.delete("table", key)``."""
         self._add_for(
             target,
-            lambda table: Delete(table, _required(key, "key"), _plain(condition)),
+            lambda table, key_of: Delete(table, key_of(key), _plain(condition)),
             lambda m: m._delete_action(condition),
         )
 
     def condition_check(
         self,
-        target: str | DynamoMixin,
+        target: Target,
         key: Mapping[str, Any] | None = None,
         condition: Condition | bool | None = None,
     ) -> None:
-        """Require a condition: ``tx.condition_check(model, condition=...)``."""
+        """Require a condition: ``tx.condition_check(model, condition=...)``,
+        ``tx.condition_check(User, key, condition)`` or ``("table", key, condition)``."""
         self._add_for(
             target,
-            lambda table: ConditionCheck(table, _required(key, "key"), _needed(condition)),
+            lambda table, key_of: ConditionCheck(table, key_of(key), _needed(condition)),
             lambda m: (m._check_action(condition), None),
         )
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, PrivateAttr, TypeAdapter
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from pydynox.client._tables import KeyType
 from pydynox.exceptions import ModelDefinitionError, ValidationException
@@ -59,6 +60,8 @@ def key_type(annotation: Any) -> KeyType | None:
         return "S" if values and all(isinstance(v, str) for v in values) else None
     if typing.get_origin(annotation) is not None or not isinstance(annotation, type):
         return None  # list[str] and other generic aliases (a type on Python 3.10)
+    if not issubclass(annotation, (str, bytes, int, Decimal, dt.date, uuid.UUID, enum.Enum)):
+        return _string_like(annotation)
     if issubclass(annotation, bool):
         return None
     if issubclass(annotation, enum.Enum):
@@ -70,6 +73,38 @@ def key_type(annotation: Any) -> KeyType | None:
     if issubclass(annotation, bytes):
         return "B"
     return None
+
+
+def _string_like(annotation: type) -> KeyType | None:
+    """ "S" for a pydantic type whose values are strings (EmailStr, a constrained str...)."""
+    try:
+        schema = TypeAdapter(annotation).json_schema()
+    except Exception:  # not a type pydantic can describe: not a key type either
+        return None
+    if schema.get("type") == "string" and schema.get("format") != "binary":
+        return "S"
+    return None
+
+
+_NATIVE = (str, int, float, Decimal, bytes, bytearray, type(None), dt.date, uuid.UUID, enum.Enum)
+
+
+def storable(value: Any) -> Any:
+    """Values the codec stores as they are pass through; values pydantic writes as JSON
+    (a URL, an IP address, a path, EmailStr...) become that JSON form, which validates back
+    into the field's type on load. Anything else is left for the codec to refuse."""
+    if isinstance(value, _NATIVE):
+        return value
+    if isinstance(value, dict):
+        return {key: storable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [storable(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return {storable(item) for item in value}
+    try:
+        return to_jsonable_python(value)
+    except PydanticSerializationError:
+        return value
 
 
 def _to_epoch(value: Any) -> Any:
@@ -132,7 +167,7 @@ class ModelInfo:
         """A value for field ``name`` as it is stored: validated with the field's type
         (so a str compares with a datetime field as a datetime), TTL as epoch seconds."""
         value = self.adapter(name).validate_python(value)
-        return _to_epoch(value) if name == self.ttl else value
+        return _to_epoch(value) if name == self.ttl else storable(value)
 
     def path(self, name: str) -> Attr:
         attr = self._paths.get(name)

@@ -47,7 +47,7 @@ from pydynox.client._tables import (
 )
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr, Condition, UpdateAction
-from pydynox.models._info import DynamoMeta, ModelInfo, _to_epoch
+from pydynox.models._info import DynamoMeta, ModelInfo, _to_epoch, storable
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -155,7 +155,7 @@ class DynamoMixin(metaclass=DynamoMeta):
     def _data(self) -> dict[str, Any]:
         """The item as plain Python values (pre-codec), TTL as epoch seconds."""
         info = self._info()
-        data: dict[str, Any] = self.model_dump(mode="python", exclude=info.computed)  # type: ignore[attr-defined]
+        data: dict[str, Any] = storable(self.model_dump(mode="python", exclude=info.computed))  # type: ignore[attr-defined]
         if info.ttl is not None and data.get(info.ttl) is not None:
             data[info.ttl] = _to_epoch(data[info.ttl])
         info.check_key_values(data)
@@ -307,7 +307,7 @@ class DynamoMixin(metaclass=DynamoMeta):
             dumped: dict[str, Any] = draft.model_dump(mode="python", include=set(fields))
             if info.ttl in dumped and dumped[info.ttl] is not None:
                 dumped[info.ttl] = _to_epoch(dumped[info.ttl])
-            updates = {name: dumped[name] for name in fields}
+            updates = {name: storable(dumped[name]) for name in fields}
         else:
             updates = {name: info.storage_value(name, value) for name, value in fields.items()}
         info.check_key_values(updates)
@@ -601,19 +601,24 @@ class DynamoMixin(metaclass=DynamoMeta):
         return run_sync(self._update_plan(fields, atomic, condition), self._client()._sync)
 
     @classmethod
-    def patch_model(cls) -> type[BaseModel]:
-        """A pydantic model of the fields a PATCH may change: every field but the keys and the
-        version, each optional. Fields left out of a body stay unset; ``null`` is accepted
-        only where the model's field accepts None (and then removes the attribute).
+    def patch_model(cls, exclude: Iterable[str] = ()) -> type[BaseModel]:
+        """A pydantic model of the fields a PATCH may change: every field but the keys, the
+        version and ``exclude``, each optional. Fields left out of a body stay unset;
+        ``null`` is accepted only where the model's field accepts None (and then removes
+        the attribute); unknown fields are refused.
 
         ``UserPatch = User.patch_model()``, then ``await user.apply_patch(body)``."""
-        cached: type[BaseModel] | None = cls.__dict__.get("__dynamo_patch__")
-        if cached is not None:
-            return cached
         info = cls._info()
+        skipped = frozenset(exclude)
+        unknown = skipped - set(info.fields)
+        if unknown:
+            raise ValidationException(f"{cls.__name__} has no field(s) {sorted(unknown)}")
+        cache: dict[frozenset[str], type[BaseModel]] = cls.__dict__.get("__dynamo_patch__", {})
+        if skipped in cache:
+            return cache[skipped]
         fields: dict[str, Any] = {}
         for name, field in info.fields.items():
-            if name in info.key_names or name == info.version:
+            if name in info.key_names or name == info.version or name in skipped:
                 continue
             annotation: Any = field.annotation
             for constraint in field.metadata:  # nested Annotated flattens: keep constraints
@@ -625,7 +630,7 @@ class DynamoMixin(metaclass=DynamoMeta):
         patch: type[BaseModel] = create_model(
             f"{cls.__name__}Patch", __config__=ConfigDict(extra="forbid"), **fields
         )
-        type.__setattr__(cls, "__dynamo_patch__", patch)
+        type.__setattr__(cls, "__dynamo_patch__", {**cache, skipped: patch})
         return patch
 
     def _patch_plan(self: M, patch: BaseModel, condition: ConditionArg) -> Plan[M]:

@@ -30,7 +30,9 @@ def local_client(endpoint_url: str, **settings: Any) -> DynamoDBClient:
 def local_dynamodb(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
     """Run an in-memory DynamoDB (moto) on ``host:port`` and yield its endpoint URL.
 
-    ``port=0`` picks a free port. The server and its data go away when the block ends.
+    ``port=0`` picks a free port. The server stops when the block ends. moto keeps its data
+    per process: servers started in one process share their tables, and the data lasts as
+    long as the process (``POST <endpoint>/moto-api/reset`` empties it).
     """
     try:
         from moto.server import ThreadedMotoServer

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydynox.client._codec import AttributeValue
+from pydynox.client._codec import AttributeValue, deserialize_item
 from pydynox.client._requests import (
     delete_item_request,
     get_item_request,
@@ -148,7 +148,8 @@ def _check_distinct(requests: Sequence[dict[str, Any]]) -> None:
             if identity in seen:
                 raise ValidationException(
                     f"actions {seen[identity]} and {index} of the transaction touch the same "
-                    f"item {candidate} of table {table!r}; DynamoDB allows one action per item"
+                    f"item {deserialize_item(candidate)} of table {table!r}; DynamoDB allows "
+                    "one action per item"
                 )
             seen[identity] = index
 

@@ -14,6 +14,7 @@ import threading
 import types
 import typing
 import uuid
+import warnings
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -266,6 +267,11 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
 
 
 _building = threading.local()
+_MIXIN_METHODS = (
+    "get|save|delete|update|update_by_key|delete_by_key|batch_get|query|scan|count|"
+    "create_table|table_exists|delete_table|apply_patch|patch_model"
+)
+_SHADOWED_METHOD = rf'Field name "(sync_)?({_MIXIN_METHODS})" in ".*" shadows an attribute'
 
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(Field, PrivateAttr))
@@ -287,7 +293,11 @@ class DynamoMeta(ModelMetaclass):
         # paths must not answer then, or a redeclared field looks like a shadowed attribute.
         _building.depth = getattr(_building, "depth", 0) + 1
         try:
-            cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+            with warnings.catch_warnings():
+                # A field may share a method's name (``count``): class access then gives the
+                # method, instances the value, and ``Attr("count")`` the path, as documented.
+                warnings.filterwarnings("ignore", message=_SHADOWED_METHOD, category=UserWarning)
+                cls = super().__new__(mcs, name, bases, namespace, **kwargs)
         finally:
             _building.depth -= 1
         for attribute, index in indexes.items():

@@ -54,6 +54,8 @@ async def main() -> None:
         await User.update_by_key(id="nobody", name="x")
     except ConditionalCheckFailedException:
         print("no item 'nobody': nothing was created")
+    else:
+        raise AssertionError("expected ConditionalCheckFailedException")
 
     await User.delete_by_key(id="u1")
     assert await User.get(id="u1") is None

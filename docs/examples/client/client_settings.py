@@ -1,0 +1,51 @@
+"""Making a client: settings, the default client, and closing."""
+
+import asyncio
+
+from pydynox import DynamoDBClient, get_default_client, set_default_client
+
+
+def make_client() -> DynamoDBClient:
+    # Every setting is optional; these are the defaults, except max_pool_connections.
+    return DynamoDBClient(
+        region=None,  # None: AWS_REGION / AWS_DEFAULT_REGION / your profile
+        endpoint_url=None,  # None: AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL / AWS
+        profile=None,
+        access_key=None,  # None: the usual credentials chain
+        secret_key=None,
+        session_token=None,
+        max_pool_connections=128,  # connections per event loop (and for the sync side)
+        connect_timeout=5.0,
+        read_timeout=30.0,
+        max_attempts=10,  # attempts per request in all, retrying throttling and 5xx
+        cursor_secret=None,  # signs page cursors (None: PYDYNOX_CURSOR_SECRET)
+    )
+
+
+async def main() -> None:
+    client = make_client()
+    set_default_client(client)  # models whose config names no client use this one
+    assert get_default_client() is client
+
+    await client.create_table("users", partition_key=("pk", "S"))
+    await client.put_item("users", {"pk": "USER#1", "name": "Ada"})
+    print("get_item:", await client.get_item("users", {"pk": "USER#1"}))
+
+    # The connections of this event loop are closed when asyncio.run ends it, or here:
+    await client.close()
+
+    # Or let a block close it.
+    async with DynamoDBClient() as other:
+        assert await other.table_exists("users")
+
+
+def sync_part() -> None:
+    with DynamoDBClient() as client:  # closes the sync connections at the end
+        item = client.sync_get_item("users", {"pk": "USER#1"})
+        print("sync_get_item:", item)
+        assert item == {"pk": "USER#1", "name": "Ada"}
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    sync_part()

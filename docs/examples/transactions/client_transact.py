@@ -1,0 +1,40 @@
+"""The client's transactions: transact_write with action values, transact_get for a snapshot."""
+
+import asyncio
+
+from pydynox import Attr, ConditionCheck, Delete, DynamoDBClient, Get, Put, Update
+
+
+async def main() -> None:
+    async with DynamoDBClient() as client:
+        await client.create_table("app", partition_key=("pk", "S"), sort_key=("sk", "S"))
+        await client.put_item("app", {"pk": "USER#1", "sk": "PROFILE", "orders": 0, "active": True})
+        await client.put_item("app", {"pk": "USER#1", "sk": "CART#1", "items": ["pen"]})
+
+        await client.transact_write(
+            [
+                Put(
+                    "app",
+                    {"pk": "USER#1", "sk": "ORDER#1", "items": ["pen"]},
+                    condition=Attr("pk").not_exists(),
+                ),
+                Update("app", {"pk": "USER#1", "sk": "PROFILE"}, atomic=[Attr("orders").add(1)]),
+                Delete("app", {"pk": "USER#1", "sk": "CART#1"}),
+                ConditionCheck("app", {"pk": "USER#2", "sk": "PROFILE"}, Attr("pk").not_exists()),
+            ]
+        )
+
+        profile, order, cart = await client.transact_get(
+            [
+                Get("app", {"pk": "USER#1", "sk": "PROFILE"}),
+                Get("app", {"pk": "USER#1", "sk": "ORDER#1"}),
+                Get("app", {"pk": "USER#1", "sk": "CART#1"}),
+            ]
+        )
+        print("profile:", profile, "order:", order, "cart:", cart)
+        assert profile is not None and profile["orders"] == 1
+        assert order is not None and cart is None  # None stands for a missing item
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

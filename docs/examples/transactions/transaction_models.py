@@ -1,0 +1,68 @@
+"""A transaction: every action is applied, or none is."""
+
+import asyncio
+from typing import Annotated
+
+from pydynox import DynamoConfig, Model, PartitionKey, Transaction, path
+
+
+class Account(Model):
+    model_config = DynamoConfig(table="accounts")
+
+    id: Annotated[str, PartitionKey()]
+    balance: int = 0
+    active: bool = True
+
+
+class Transfer(Model):
+    model_config = DynamoConfig(table="transfers")
+
+    id: Annotated[str, PartitionKey()]
+    source: str
+    target: str
+    amount: int
+
+
+async def transfer(transfer_id: str, source: Account, target: Account, amount: int) -> None:
+    async with Transaction() as tx:  # commits when the block ends; sends nothing if it raises
+        tx.update(
+            source,
+            atomic=[path(Account.balance).add(-amount)],
+            condition=Account.balance >= amount,
+        )
+        tx.update(
+            target,
+            atomic=[path(Account.balance).add(amount)],
+            condition=Account.active == True,  # noqa: E712 (a condition, not a truth test)
+        )
+        tx.put(
+            Transfer(id=transfer_id, source=source.id, target=target.id, amount=amount),
+            condition=path(Transfer.id).not_exists(),  # each transfer id is applied once
+        )
+
+
+async def main() -> None:
+    await Account.create_table()
+    await Transfer.create_table()
+    alice, bob = Account(id="alice", balance=100), Account(id="bob")
+    await alice.save()
+    await bob.save()
+
+    await transfer("t1", alice, bob, 30)
+
+    balances = [a.balance for a in await Account.batch_get([{"id": "alice"}, {"id": "bob"}])]
+    print("balances:", balances)
+    assert balances == [70, 30]
+    assert await Transfer.get(id="t1") is not None
+
+    # Deletes and pure checks take part too.
+    closed = Account(id="closed", active=False)
+    await closed.save()
+    async with Transaction() as tx:
+        tx.condition_check(alice, condition=Account.active == True)  # noqa: E712
+        tx.delete(closed)
+    assert await Account.get(id="closed") is None
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

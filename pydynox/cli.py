@@ -13,6 +13,7 @@ defines no model). Expected errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import ipaddress
 import os
@@ -21,7 +22,7 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -175,7 +176,7 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as error:
-            reason = "is in use" if port else "cannot be bound"
+            reason = "is in use" if error.errno == errno.EADDRINUSE else "cannot be used"
             raise CommandError(
                 f"port {port} on {host} {reason} ({error.strerror}); "
                 "choose another one with --port",
@@ -207,18 +208,14 @@ def _run_local(args: argparse.Namespace) -> int:
     from pydynox.testing import local_dynamodb
 
     stop = threading.Event()
-    with _stop_on_signals(stop):
+    with _stop_on_signals(stop), ExitStack() as server:
         try:
-            server = local_dynamodb(port=args.port, host=host)
-            endpoint = server.__enter__()
+            endpoint = server.enter_context(local_dynamodb(port=args.port, host=host))
         except RuntimeError as error:  # moto is not installed
             raise CommandError(str(error), FAILED) from None
-        try:
-            _announce(endpoint, sys.stdout)
-            while not stop.wait(0.5):
-                pass
-        finally:
-            server.__exit__(None, None, None)
+        _announce(endpoint, sys.stdout)
+        while not stop.wait(0.5):
+            pass
     print("local DynamoDB stopped", file=sys.stderr, flush=True)
     return OK
 
@@ -336,7 +333,12 @@ def _client_for(args: argparse.Namespace) -> DynamoDBClient:
         or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
         or os.environ.get("AWS_ENDPOINT_URL")
     )
-    settings: dict[str, Any] = {"region": args.region, "endpoint_url": args.endpoint_url}
+    # Few attempts: with the default 10, an unreachable endpoint takes over a minute to report.
+    settings: dict[str, Any] = {
+        "region": args.region,
+        "endpoint_url": args.endpoint_url,
+        "max_attempts": 3,
+    }
     if _is_loopback_url(endpoint):
         # A local server takes any keys and any region: do not make users invent them.
         if not (
@@ -360,7 +362,7 @@ def _run_create_tables(args: argparse.Namespace) -> int:
     client = _client_for(args)
     previous = _clients._default  # restored afterwards: main() may run inside a program
     set_default_client(client)
-    done: set[str] = set()
+    done: dict[str, str] = {}  # table -> the model it was handled for
     try:
         for model in models:
             table = model.__dynamo__.table
@@ -368,20 +370,23 @@ def _run_create_tables(args: argparse.Namespace) -> int:
             if not table:
                 print(f"skipped {name}: it has no DynamoConfig(table=...)")
                 continue
-            if table in done:
-                print(f"skipped table {table!r} for {name}: already handled above")
+            if table in done:  # single-table design: several models, one table
+                print(f"skipped table {table!r} for {name}: same table as {done[table]}")
                 continue
             if model.sync_table_exists():
                 print(f"skipped table {table!r} for {name}: it exists")
             else:
                 model.sync_create_table()
                 print(f"created table {table!r} for {name}")
-            done.add(table)
+            done[table] = name
             sys.stdout.flush()
     except ConnectionException as error:
         raise CommandError(f"cannot reach DynamoDB at {_where(client)}: {error}") from None
     except PydynoxException as error:
-        raise CommandError(f"{type(error).__name__}: {error}") from None
+        message = str(error)
+        if "no AWS region" in message:
+            message = "no AWS region is configured: pass --region or set AWS_REGION"
+        raise CommandError(f"{type(error).__name__}: {message}") from None
     finally:
         set_default_client(previous)
         client.sync_close()

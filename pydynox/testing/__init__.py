@@ -9,6 +9,7 @@ only when a server is started (``pip install "pydynox[local]"``). The pytest plu
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -42,6 +43,14 @@ def local_dynamodb(port: int = 0, host: str = "127.0.0.1") -> Iterator[str]:
     werkzeug_log = logging.getLogger("werkzeug")
     if werkzeug_log.level == logging.NOTSET:
         werkzeug_log.setLevel(logging.WARNING)
+    if port:  # moto's start() waits forever when its thread cannot bind: check first
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                raise OSError(
+                    f"cannot serve the local DynamoDB on {host}:{port}: {error}"
+                ) from None
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     try:

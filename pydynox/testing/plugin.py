@@ -2,21 +2,29 @@
 
 Fixtures:
 
-- ``dynamodb_endpoint`` (session): the URL of a moto DynamoDB server on 127.0.0.1.
-- ``dynamodb_client``: a ``DynamoDBClient`` on that server, set as the default client for
-  the test, closed afterwards. Works in async and sync tests.
+- ``dynamodb_endpoint`` (session): the URL of a moto DynamoDB server on 127.0.0.1, started
+  on first use and stopped at the end of the session.
+- ``dynamodb_client``: a ``DynamoDBClient`` on that server, set as the default client (the
+  one models use) for the test and closed afterwards. It is a plain fixture, so it works in
+  sync tests and in async tests under pytest-asyncio or anyio, whatever their loop scope.
 
-moto is imported only when one of these fixtures is used.
+Tables live as long as the server (the session): create them in a fixture and delete them
+at its teardown, or give them unique names. moto is imported only when a fixture is used,
+so having pydynox installed does not slow down test suites that do not use it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 
+from pydynox.client import _client as _clients
 from pydynox.client._client import DynamoDBClient, set_default_client
 from pydynox.testing import local_client, local_dynamodb
+
+__all__ = ["dynamodb_client", "dynamodb_endpoint"]
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +38,26 @@ def dynamodb_endpoint() -> Iterator[str]:
 def dynamodb_client(dynamodb_endpoint: str) -> Iterator[DynamoDBClient]:
     """A client on the local DynamoDB, set as the default client during the test."""
     client = local_client(dynamodb_endpoint)
+    previous = _clients._default
     set_default_client(client)
     try:
         yield client
     finally:
-        set_default_client(None)
+        set_default_client(previous)
+        _close_async_connections(client)
         client.sync_close()
+
+
+def _close_async_connections(client: DynamoDBClient) -> None:
+    """Close the aioboto3 clients the test opened on loops that outlive it (a session or
+    module scoped loop). A loop that has shut down closed its own already; a loop running
+    now (in another thread) closes its own at shutdown."""
+    for loop in list(client._async._loops):
+        if loop.is_closed() or loop.is_running():
+            continue
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            loop.run_until_complete(client._async.close())
+        else:  # pragma: no cover - a teardown inside a running loop: leave it to shutdown
+            return

@@ -98,30 +98,28 @@ class _BatchBuffer:
     def _buffer_put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
         if isinstance(item, Mapping):
             self._pending.append(put_entry(self._table(table), item))
-            return
-        info = _model_info(item)
-        if info.version is not None:
-            raise ValidationException(
-                f"{type(item).__name__} has a Version() field, and batch writes take no "
-                "conditions: save it, or use a Transaction"
-            )
-        action, _ = item._put_action(None)
-        self.client._key_names.setdefault(action.table, info.key_names)
-        self._pending.append(put_entry(action.table, action.item))
+        else:
+            action, _ = self._unversioned(item, "save")._put_action(None)
+            self._pending.append(put_entry(action.table, action.item))
 
     def _buffer_delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
         if isinstance(key, Mapping):
             self._pending.append(delete_entry(self._table(table), key))
-            return
-        info = _model_info(key)
+        else:
+            action, _ = self._unversioned(key, "delete")._delete_action(None)
+            self._pending.append(delete_entry(action.table, action.key))
+
+    def _unversioned(self, model: DynamoMixin, verb: str) -> DynamoMixin:
+        """A model instance a batch may write: batches take no conditions, so no version."""
+        info = _model_info(model)
         if info.version is not None:
             raise ValidationException(
-                f"{type(key).__name__} has a Version() field, and batch writes take no "
-                "conditions: delete it, or use a Transaction"
+                f"{type(model).__name__} has a Version() field, and batch writes take no "
+                f"conditions: {verb} it, or use a Transaction"
             )
-        action, _ = key._delete_action(None)
-        self.client._key_names.setdefault(action.table, info.key_names)
-        self._pending.append(delete_entry(action.table, action.key))
+        # The model knows its key names: no DescribeTable is needed to collapse duplicates.
+        self.client._key_names.setdefault(model._table_name(), info.key_names)
+        return model
 
     def _take(self, everything: bool) -> Plan[None] | None:
         """The plan sending the next full batch (or everything left), or None."""

@@ -9,7 +9,11 @@ from typing import Any, Literal
 
 from pydynox.client._plan import Call, Plan, Sleep
 from pydynox.client._requests import check_table
-from pydynox.exceptions import ResourceNotFoundException, ValidationException
+from pydynox.exceptions import (
+    PydynoxException,
+    ResourceNotFoundException,
+    ValidationException,
+)
 
 __all__ = [
     "IndexSpec",
@@ -159,36 +163,36 @@ def _is_active(table: dict[str, Any]) -> bool:
     )
 
 
-def wait_for_table_plan(table: str, timeout: float = 300.0) -> Plan[None]:
-    """Poll DescribeTable until the table and its global indexes are ACTIVE."""
+def _poll(table: str, timeout: float, gone: bool, failure: PydynoxException) -> Plan[None]:
+    """Ask DescribeTable, with growing pauses, until the table is ACTIVE (or, with ``gone``,
+    no longer there); raise ``failure`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     delay = _POLL_FIRST
     while True:
         try:
-            response = yield Call("DescribeTable", {"TableName": check_table(table)})
-            if _is_active(response["Table"]):
+            response = yield Call("DescribeTable", {"TableName": table})
+            if not gone and _is_active(response["Table"]):
                 return
         except ResourceNotFoundException:
-            pass  # just created: DynamoDB may not list it for a moment
+            if gone:
+                return  # (waiting for creation: DynamoDB may not list it for a moment)
         if time.monotonic() > deadline:
-            raise ResourceNotFoundException(f"table {table!r} was not ACTIVE after {timeout} s")
+            raise failure
         yield Sleep(delay)
         delay = min(delay * 2, _POLL_MAX)
+
+
+def wait_for_table_plan(table: str, timeout: float = 300.0) -> Plan[None]:
+    """Poll DescribeTable until the table and its global indexes are ACTIVE."""
+    failure = ResourceNotFoundException(f"table {table!r} was not ACTIVE after {timeout} s")
+    yield from _poll(check_table(table), timeout, False, failure)
 
 
 def delete_table_plan(table: str, wait: bool, timeout: float = 300.0) -> Plan[None]:
     yield Call("DeleteTable", {"TableName": check_table(table)})
-    deadline = time.monotonic() + timeout
-    delay = _POLL_FIRST
-    while wait:
-        try:
-            yield Call("DescribeTable", {"TableName": table})
-        except ResourceNotFoundException:
-            return
-        if time.monotonic() > deadline:
-            raise ValidationException(f"table {table!r} was still there after {timeout} s")
-        yield Sleep(delay)
-        delay = min(delay * 2, _POLL_MAX)
+    if wait:
+        failure = ValidationException(f"table {table!r} was still there after {timeout} s")
+        yield from _poll(table, timeout, True, failure)
 
 
 def table_exists_plan(table: str) -> Plan[bool]:

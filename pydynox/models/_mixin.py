@@ -358,12 +358,9 @@ class DynamoMixin(metaclass=DynamoMeta):
         key = cls._key_from({k: v for k, v in values.items() if k in info.key_names})
         fields = {k: v for k, v in values.items() if k not in info.key_names}
         updates = cls._validated_updates(fields)
-        guard = None
-        if version is not None and info.version is not None:
-            guard = info.path(info.version) == version
-            updates[info.version] = version + 1
-        elif version is not None:
-            raise ValidationException(f"{cls.__name__} has no Version() field")
+        guard = cls._given_version(version)
+        if guard is not None and info.version is not None:
+            updates[info.version] = (version or 0) + 1
         exists = info.path(info.partition_key).exists()
         actions = update_actions(key, updates, atomic)
         request = update_item_request(
@@ -373,17 +370,23 @@ class DynamoMixin(metaclass=DynamoMeta):
         return cls._validate(deserialize_item(response["Attributes"]))
 
     @classmethod
+    def _given_version(cls, version: int | None) -> Condition | None:
+        """The condition a ``version=`` argument of the by-key methods puts on the write."""
+        if version is None:
+            return None
+        info = cls._info()
+        if info.version is None:
+            raise ValidationException(f"{cls.__name__} has no Version() field")
+        return info.path(info.version) == version
+
+    @classmethod
     def _delete_by_key_plan(
         cls, key: Mapping[str, Any], condition: ConditionArg, version: int | None
     ) -> Plan[None]:
-        info = cls._info()
-        guard = None
-        if version is not None:
-            if info.version is None:
-                raise ValidationException(f"{cls.__name__} has no Version() field")
-            guard = info.path(info.version) == version
         request = delete_item_request(
-            cls._table_name(), cls._key_from(key), _and(_condition(condition), guard)
+            cls._table_name(),
+            cls._key_from(key),
+            _and(_condition(condition), cls._given_version(version)),
         )
         yield Call("DeleteItem", request)
 

@@ -28,8 +28,7 @@ from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import pydynox
-from pydynox.client import _client as _clients
-from pydynox.client._client import DynamoDBClient, set_default_client
+from pydynox.client._client import DynamoDBClient, default_client_set_to
 from pydynox.exceptions import ConnectionException, PydynoxException
 
 if TYPE_CHECKING:
@@ -360,26 +359,26 @@ def _run_create_tables(args: argparse.Namespace) -> int:
             USAGE,
         )
     client = _client_for(args)
-    previous = _clients._default  # restored afterwards: main() may run inside a program
-    set_default_client(client)
     done: dict[str, str] = {}  # table -> the model it was handled for
     try:
-        for model in models:
-            table = model.__dynamo__.table
-            name = f"{model.__module__}.{model.__qualname__}"
-            if not table:
-                print(f"skipped {name}: it has no DynamoConfig(table=...)")
-                continue
-            if table in done:  # single-table design: several models, one table
-                print(f"skipped table {table!r} for {name}: same table as {done[table]}")
-                continue
-            if model.sync_table_exists():
-                print(f"skipped table {table!r} for {name}: it exists")
-            else:
-                model.sync_create_table()
-                print(f"created table {table!r} for {name}")
-            done[table] = name
-            sys.stdout.flush()
+        # The previous default comes back afterwards: main() may run inside a program.
+        with default_client_set_to(client):
+            for model in models:
+                table = model.__dynamo__.table
+                name = f"{model.__module__}.{model.__qualname__}"
+                if not table:
+                    print(f"skipped {name}: it has no DynamoConfig(table=...)")
+                    continue
+                if table in done:  # single-table design: several models, one table
+                    print(f"skipped table {table!r} for {name}: same table as {done[table]}")
+                    continue
+                if model.sync_table_exists():
+                    print(f"skipped table {table!r} for {name}: it exists")
+                else:
+                    model.sync_create_table()
+                    print(f"created table {table!r} for {name}")
+                done[table] = name
+                sys.stdout.flush()
     except ConnectionException as error:
         raise CommandError(f"cannot reach DynamoDB at {_where(client)}: {error}") from None
     except PydynoxException as error:
@@ -388,7 +387,6 @@ def _run_create_tables(args: argparse.Namespace) -> int:
             message = "no AWS region is configured: pass --region or set AWS_REGION"
         raise CommandError(f"{type(error).__name__}: {message}") from None
     finally:
-        set_default_client(previous)
         client.sync_close()
     return OK
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydynox.client._actions import Get, WriteAction, transact_get_request, transact_write_request
@@ -420,6 +421,17 @@ def set_default_client(client: DynamoDBClient | None) -> None:
     """The client models use when their config names none (None: back to the environment)."""
     global _default
     _default = client
+
+
+@contextmanager
+def default_client_set_to(client: DynamoDBClient) -> Iterator[DynamoDBClient]:
+    """Make ``client`` the default for a block, then restore whatever was there before."""
+    previous = _default
+    set_default_client(client)
+    try:
+        yield client
+    finally:
+        set_default_client(previous)
 
 
 def get_default_client() -> DynamoDBClient:

@@ -20,8 +20,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pydynox.client import _client as _clients
-from pydynox.client._client import DynamoDBClient, set_default_client
+from pydynox.client._client import DynamoDBClient, default_client_set_to
 from pydynox.testing import local_client, local_dynamodb
 
 __all__ = ["dynamodb_client", "dynamodb_endpoint"]
@@ -38,12 +37,10 @@ def dynamodb_endpoint() -> Iterator[str]:
 def dynamodb_client(dynamodb_endpoint: str) -> Iterator[DynamoDBClient]:
     """A client on the local DynamoDB, set as the default client during the test."""
     client = local_client(dynamodb_endpoint)
-    previous = _clients._default
-    set_default_client(client)
     try:
-        yield client
+        with default_client_set_to(client):
+            yield client
     finally:
-        set_default_client(previous)
         _close_async_connections(client)
         client.sync_close()
 

@@ -22,7 +22,7 @@ import pytest
 
 import pydynox
 from pydynox.cli import main
-from pydynox.testing import local_client, local_dynamodb
+from pydynox.testing import local_client
 
 # -- helpers and fixtures ----------------------------------------------------------------
 
@@ -32,27 +32,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with local_dynamodb() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def boto(endpoint: str) -> Iterator[Any]:
-    import boto3
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    yield client
-    client.close()
 
 
 @pytest.fixture(autouse=True)

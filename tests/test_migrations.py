@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pydynox import DynamoDBClient, set_default_client
-from pydynox.testing import local_client, local_dynamodb
+from pydynox.testing import local_client
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "migrations"
@@ -47,27 +47,6 @@ def load_example() -> ModuleType:
 
 
 example = load_example()
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    with local_dynamodb() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def boto(endpoint: str) -> Iterator[Any]:
-    import boto3
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    yield client
-    client.close()
 
 
 @pytest.fixture

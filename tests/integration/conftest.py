@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import pytest
 
 from pydynox import DynamoDBClient
-from pydynox.testing import local_client, local_dynamodb
+from pydynox.testing import local_client
 
 from .api import Api
-
-
-@pytest.fixture(scope="session")
-def endpoint() -> Iterator[str]:
-    with local_dynamodb() as url:
-        yield url
 
 
 @pytest.fixture(scope="session")
@@ -67,24 +60,6 @@ async def hash_table(client: DynamoDBClient) -> AsyncIterator[str]:
     await client.create_table(name, partition_key=("id", "S"))
     yield name
     await client.delete_table(name, wait=False)
-
-
-def raw_boto3(endpoint: str) -> Any:
-    """A plain boto3 client on the same server, to check what is really stored."""
-    import boto3
-
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-@pytest.fixture(scope="session")
-def boto(endpoint: str) -> Any:
-    return raw_boto3(endpoint)
 
 
 @pytest.fixture

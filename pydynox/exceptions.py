@@ -51,12 +51,14 @@ __all__ = [
 
 
 class PydynoxException(Exception):
-    """Root of every pydynox error. ``code`` is DynamoDB's error code, if any."""
+    """Root of every pydynox error. ``code`` is DynamoDB's error code and ``status`` the HTTP
+    status of its answer, when there was one."""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.status: int | None = None
 
 
 class ValidationException(PydynoxException):
@@ -160,4 +162,13 @@ class CredentialsException(PydynoxException):
 
 
 class ConnectionException(PydynoxException):
-    """The endpoint could not be reached, timed out, or closed the connection."""
+    """The endpoint could not be reached, timed out, or closed the connection.
+
+    ``sent`` is False when the request surely never reached DynamoDB (the connection could not
+    be opened) and True when it may have been applied (the connection dropped or timed out
+    after sending, or the answer was corrupt).
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import random
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pydynox.client._actions import Delete, Get, Put
 from pydynox.client._codec import AttributeValue, deserialize_item, serialize_item
 from pydynox.client._plan import Call, Plan, Sleep
 from pydynox.client._requests import check_key, check_table, key_id
+from pydynox.client._retry import RetryPolicy
 from pydynox.client._size import check_item_size
 from pydynox.exceptions import (
     BatchGetError,
@@ -45,18 +45,6 @@ __all__ = [
 
 MAX_WRITE_ITEMS = 25
 MAX_GET_KEYS = 100
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Backoff for unprocessed batch items: full jitter, capped, bounded."""
-
-    attempts: int = 10
-    base: float = 0.05
-    cap: float = 5.0
-
-    def delay(self, retry: int) -> float:
-        return random.uniform(0, min(self.cap, self.base * 2**retry))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 from pydynox.client._actions import Get, WriteAction, transact_get_request, transact_write_request
 from pydynox.client._batch import (
-    RetryPolicy,
     batch_get_plan,
     batch_write_plan,
     delete_entry,
@@ -35,6 +34,7 @@ from pydynox.client._requests import (
     update_item_request,
 )
 from pydynox.client._results import Reader
+from pydynox.client._retry import RetryPolicy, RetryRules
 from pydynox.client._tables import (
     IndexSpec,
     KeySpec,
@@ -44,7 +44,7 @@ from pydynox.client._tables import (
     table_exists_plan,
     wait_for_table_plan,
 )
-from pydynox.client._transport import AsyncTransport, Settings, SyncTransport
+from pydynox.client._transport import AsyncTransport, Settings, SyncTransport, TransportKind
 from pydynox.client._twins import Op, async_reader, async_twin, sync_reader, sync_twin
 from pydynox.expressions import Condition, UpdateAction
 
@@ -61,7 +61,11 @@ class DynamoDBClient:
     With no explicit settings it reads the usual AWS environment (``AWS_REGION``,
     ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``, the credentials chain).
     ``max_attempts`` is the total number of attempts per request, the first included;
-    throttling, 5xx answers and connection errors are retried with backoff and jitter.
+    throttling, 5xx answers and connection errors are retried with backoff and jitter, except
+    that a counting update (``ADD``, ``x + :n``, ``list_append``) is not sent again after a
+    failure that may have applied it, unless ``retry_non_idempotent=True`` (see
+    docs/reliability.md). ``transport="botocore"`` sends requests through boto3 / aioboto3
+    clients instead of pydynox's lean wire transport.
     """
 
     def __init__(
@@ -78,6 +82,8 @@ class DynamoDBClient:
         max_attempts: int = 10,
         cursor_secret: str | bytes | None = None,
         verify: bool | str | None = None,
+        transport: TransportKind = "wire",
+        retry_non_idempotent: bool = False,
     ) -> None:
         self.settings = Settings(
             region=region,
@@ -91,15 +97,28 @@ class DynamoDBClient:
             read_timeout=read_timeout,
             max_attempts=max_attempts,
             verify=verify,
+            transport=transport,
         )
         secret = (
             cursor_secret if cursor_secret is not None else os.environ.get("PYDYNOX_CURSOR_SECRET")
         )
         self._cursor_secret = secret.encode() if isinstance(secret, str) else secret
         self.batch_retry = RetryPolicy()
-        self._async = AsyncTransport(self.settings)
-        self._sync = SyncTransport(self.settings)
+        retry = RetryRules(RetryPolicy(attempts=max_attempts), non_idempotent=retry_non_idempotent)
+        self._retry = retry
+        self._async = AsyncTransport(self.settings, retry)
+        self._sync = SyncTransport(self.settings, retry)
         self._key_names: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def request_retry(self) -> RetryPolicy:
+        """Attempts and backoff for one request (``max_attempts`` sets its ``attempts``);
+        ``batch_retry`` is the backoff for items a batch leaves unprocessed."""
+        return self._retry.policy
+
+    @request_retry.setter
+    def request_retry(self, policy: RetryPolicy) -> None:
+        self._retry.policy = policy
 
     def __repr__(self) -> str:
         s = self.settings

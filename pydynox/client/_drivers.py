@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Iterator[Any]:
     """Run a plan, blocking; yield what it emits. ``feed.result`` holds its return value."""
+    feed.retry = transport.retry
     for step in feed:
         if isinstance(step, Call):
             try:
@@ -32,6 +33,7 @@ def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Iterator[Any]:
 
 async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenerator[Any, None]:
     """Run a plan on the running loop; yield what it emits."""
+    feed.retry = transport.retry
     for step in feed:
         if isinstance(step, Call):
             try:

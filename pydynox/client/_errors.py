@@ -27,7 +27,7 @@ from pydynox.exceptions import (
     ValidationException,
 )
 
-__all__ = ["translate_error"]
+__all__ = ["error_from_wire", "translate_error"]
 
 _BY_CODE: dict[str, type[PydynoxException]] = {
     "ResourceNotFoundException": ResourceNotFoundException,
@@ -45,23 +45,28 @@ _BY_CODE: dict[str, type[PydynoxException]] = {
     "IncompleteSignatureException": CredentialsException,
 }
 
-_CONNECTION_ERRORS = (
-    bce.EndpointConnectionError,
-    bce.ConnectionClosedError,
-    bce.ReadTimeoutError,
-    bce.ConnectTimeoutError,
-    bce.HTTPClientError,
-)
+# Failing to connect means nothing was sent; the other connection errors may follow a request
+# that DynamoDB received and applied.
+_NOT_SENT = (bce.EndpointConnectionError, bce.ConnectTimeoutError)
+_CONNECTION_ERRORS = (bce.ConnectionClosedError, bce.ReadTimeoutError, bce.HTTPClientError)
 
-_CREDENTIAL_ERRORS = (bce.NoCredentialsError, bce.PartialCredentialsError, bce.NoRegionError)
+_CREDENTIAL_ERRORS = (
+    bce.NoCredentialsError,
+    bce.PartialCredentialsError,
+    bce.NoRegionError,
+    bce.ProfileNotFound,
+)
 
 
 def translate_error(error: BaseException) -> PydynoxException | None:
     """The pydynox error for a botocore error, or None for anything else."""
     if isinstance(error, bce.ClientError):
-        return _from_response(error.response)
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return _from_response(error.response, status if isinstance(status, int) else None)
+    if isinstance(error, _NOT_SENT):
+        return ConnectionException(f"could not connect to DynamoDB: {error}", sent=False)
     if isinstance(error, _CONNECTION_ERRORS):
-        return ConnectionException(f"could not talk to DynamoDB: {error}")
+        return ConnectionException(f"the connection to DynamoDB failed: {error}")
     if isinstance(error, bce.NoRegionError):
         return CredentialsException(
             "no AWS region is configured: pass region= to DynamoDBClient or set AWS_REGION"
@@ -73,7 +78,21 @@ def translate_error(error: BaseException) -> PydynoxException | None:
     return None
 
 
-def _from_response(response: dict[str, Any]) -> PydynoxException:
+def error_from_wire(status: int, body: dict[str, Any]) -> PydynoxException:
+    """The pydynox error for a DynamoDB JSON error answer (``__type`` and ``message``)."""
+    code = str(body.get("__type", "")).rpartition("#")[2] or f"HTTP{status}"
+    message = body.get("message") or body.get("Message") or ""
+    return _from_response({**body, "Error": {"Code": code, "Message": message}}, status)
+
+
+def _from_response(response: dict[str, Any], status: int | None) -> PydynoxException:
+    """The pydynox error for an error response in botocore's shape."""
+    translated = _by_code(response)
+    translated.status = status
+    return translated
+
+
+def _by_code(response: dict[str, Any]) -> PydynoxException:
     error = response.get("Error", {})
     code = str(error.get("Code", "Unknown"))
     message = str(error.get("Message", "") or code)

@@ -8,8 +8,10 @@ A plan is a generator that yields steps and is sent back their outcomes:
 - ``Emit(value)``: hand a value to whoever iterates the plan (query and scan items).
 
 The plan's return value is the operation's result. ``_drivers`` holds the two thin shells
-that run a plan, one awaiting an aiobotocore client and one calling a botocore client; every
-rule (pagination, chunking, retries, waiting) lives here in the plans, once.
+that run a plan, one awaiting the async transport and one calling the sync one; every rule
+(pagination, chunking, retries, waiting) lives in the plans and in ``Feed``, once: a failed
+``Call`` is retried by the Feed (a ``Sleep`` then the same ``Call``) as ``RetryRules`` say,
+before the plan ever sees the error.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from pydynox.client._retry import RetryRules
 from pydynox.exceptions import PydynoxException
 
 __all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call", "collect"]
@@ -82,35 +85,53 @@ class Feed(Generic[T]):
     """Steps a plan forward; the drivers answer each step with ``answer`` or ``fail``.
 
     Iterating a Feed yields the plan's steps; after the loop ends, ``result`` holds what the
-    plan returned. Keeping this bookkeeping here leaves the drivers a few lines each.
+    plan returned. A failed Call that ``retry`` allows to be sent again is yielded again
+    after a Sleep, and the plan only sees the outcome of its last attempt. Keeping this
+    bookkeeping here leaves the drivers a few lines each.
     """
 
-    __slots__ = ("_error", "_plan", "_reply", "result")
+    __slots__ = ("_again", "_call", "_error", "_plan", "_reply", "_retries", "result", "retry")
 
-    def __init__(self, plan: Plan[T]) -> None:
+    def __init__(self, plan: Plan[T], retry: RetryRules | None = None) -> None:
         self._plan = plan
+        self.retry = retry
         self._reply: Any = None
         self._error: PydynoxException | None = None
+        self._call: Call | None = None
+        self._again: list[Step] = []
+        self._retries = 0
         self.result: T
 
     def __iter__(self) -> Feed[T]:
         return self
 
     def __next__(self) -> Step:
+        again = self._again
+        if again:  # a retry: the Sleep, then the same Call again
+            return again.pop()
         error, self._error = self._error, None
         reply, self._reply = self._reply, None
         try:
-            if error is not None:
-                return self._plan.throw(error)
-            return self._plan.send(reply)
+            step = self._plan.throw(error) if error is not None else self._plan.send(reply)
         except StopIteration as stop:
             self.result = stop.value
             raise StopIteration from None
+        if type(step) is Call:
+            self._call, self._retries = step, 0
+        return step
 
     def answer(self, reply: Any) -> None:
         """What the last step produced (a response, or None after a sleep or emit)."""
         self._reply = reply
 
     def fail(self, error: PydynoxException) -> None:
-        """The last Call failed: the error is thrown into the plan at its yield."""
+        """The last Call failed: it is sent again after a Sleep if the retry rules allow,
+        otherwise the error is thrown into the plan at its yield."""
+        call, retry = self._call, self.retry
+        if call is not None and retry is not None:
+            delay = retry.delay(call.op, call.params, error, self._retries)
+            if delay is not None:
+                self._retries += 1
+                self._again = [call, Sleep(delay)]
+                return
         self._error = error

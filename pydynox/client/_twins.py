@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
 from pydynox.client._drivers import run_async, run_sync
-from pydynox.client._plan import Plan
+from pydynox.client._plan import Plan, call
 from pydynox.client._results import QueryResult, Reader, SyncQueryResult
 from pydynox.client._transport import AsyncTransport, SyncTransport
 
@@ -58,7 +58,7 @@ def async_twin(
     async def method(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
         work = build(self, *args, **kwargs)
         if type(work) is Op:
-            return work.parse(await self._async.call(work.name, work.params))
+            return work.parse(await run_async(call(work.name, work.params), self._async))
         return await run_async(work, self._async)  # type: ignore[arg-type]
 
     named: Callable[Concatenate[S, P], Coroutine[Any, Any, T]] = _named(method, build, "")
@@ -73,7 +73,7 @@ def sync_twin(
     def method(self: S, *args: P.args, **kwargs: P.kwargs) -> T:
         work = build(self, *args, **kwargs)
         if type(work) is Op:
-            return work.parse(self._sync.call(work.name, work.params))
+            return work.parse(run_sync(call(work.name, work.params), self._sync))
         return run_sync(work, self._sync)  # type: ignore[arg-type]
 
     named: Callable[Concatenate[S, P], T] = _named(method, build, "sync_")

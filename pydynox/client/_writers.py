@@ -35,7 +35,7 @@ from pydynox.client._batch import (
     put_entry,
 )
 from pydynox.client._drivers import run_async, run_sync
-from pydynox.client._plan import Plan
+from pydynox.client._plan import Plan, call
 from pydynox.exceptions import TransactionCanceledException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
 
@@ -366,7 +366,7 @@ class Transaction(_TransactionBase):
         """Send the actions added so far as one TransactWriteItems (nothing if none)."""
         if (request := self._request()) is not None:
             with self._attempt():
-                await self.client._async.call("TransactWriteItems", request)
+                await run_async(call("TransactWriteItems", request), self.client._async)
 
     async def __aenter__(self) -> Transaction:
         return self
@@ -383,7 +383,7 @@ class SyncTransaction(_TransactionBase):
         """Send the actions added so far as one TransactWriteItems (nothing if none)."""
         if (request := self._request()) is not None:
             with self._attempt():
-                self.client._sync.call("TransactWriteItems", request)
+                run_sync(call("TransactWriteItems", request), self.client._sync)
 
     def __enter__(self) -> SyncTransaction:
         return self

@@ -79,7 +79,7 @@ def test_the_sync_client_is_shared_safely_between_threads(endpoint: str, fresh: 
     def work(n: int) -> None:
         try:
             client.sync_update_item(fresh, KEY, atomic=[__import__("pydynox").Attr("n").add(1)])
-            seen.append(client._sync._client)
+            seen.append(client._sync._sender)
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -150,7 +150,7 @@ async def test_missing_credentials_raise_credentials_exception(
     nobody = Api(DynamoDBClient(region="us-east-1", endpoint_url=endpoint), api.mode)
     with pytest.raises(CredentialsException) as caught:
         await nobody.get_item("users", KEY)
-    assert caught.value.__cause__ is not None
+    assert "credentials" in caught.value.message
     await nobody.close()
 
 
@@ -170,5 +170,5 @@ async def test_unreachable_endpoint_raises_connection_exception(
 ) -> None:
     with pytest.raises(ConnectionException) as caught:
         await Api(dead_client, api.mode).get_item("users", KEY)
-    assert caught.value.__cause__ is not None
+    assert caught.value.sent is False  # nothing reached a server: safe to retry
     await dead_client.close()

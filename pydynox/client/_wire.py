@@ -1,0 +1,340 @@
+"""The wire transport: DynamoDB's JSON protocol sent straight over urllib3 (sync) or aiohttp
+(async), the HTTP stacks boto3 and aioboto3 already bring.
+
+botocore spends most of a call's CPU on generic machinery (walking the service model to
+validate, serialize and parse, event hooks, its signer). DynamoDB's protocol is small: a POST
+of JSON with an ``X-Amz-Target`` header, signed with SigV4. The requests pydynox builds are
+already in DynamoDB's shape (binary values are the only thing JSON cannot carry: they are
+base64 on the wire), so this module encodes them with ``json``, signs them with
+``_sigv4.Signer`` and decodes the answer, checking its CRC32.
+
+Credentials and region come from a botocore (sync) or aiobotocore (async) session, so the
+whole AWS credential chain, profiles and refreshing credentials work as in boto3. The endpoint
+is ``endpoint_url=``, else ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``, else the
+regional ``https://dynamodb.<region>.amazonaws.com``. Retries are not made here: a failure is
+raised as a pydynox error and ``_retry`` decides.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import ssl
+import threading
+import warnings
+import zlib
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from pydynox.client._errors import error_from_wire
+from pydynox.client._sigv4 import Credentials, Signer
+from pydynox.exceptions import (
+    ConnectionException,
+    CredentialsException,
+    PydynoxException,
+    SerializationException,
+)
+
+if TYPE_CHECKING:
+    from pydynox.client._transport import Settings
+
+__all__ = ["AsyncWire", "SyncWire", "decode", "encode"]
+
+_TARGET = "DynamoDB_20120810."
+_USER_AGENT = "pydynox (wire transport)"
+_BINARY = re.compile(rb'"BS?"\s*:')
+
+
+def _bytes_to_json(value: object) -> str:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_bytes_to_json)
+
+
+def encode(params: dict[str, Any]) -> bytes:
+    """The JSON body of a request in DynamoDB's shape (bytes become base64)."""
+    try:
+        return _ENCODER.encode(params).encode()
+    except UnicodeEncodeError as error:
+        raise SerializationException(
+            f"a string holds a lone surrogate and cannot be sent as UTF-8: {error}"
+        ) from None
+
+
+def _binary(obj: dict[str, Any]) -> dict[str, Any]:
+    # A one-key {"B": str} or {"BS": [str]} object is always a binary attribute value: an
+    # item or map attribute named "B" has an attribute-value object as its value, not a str.
+    if len(obj) == 1:
+        if type(value := obj.get("B")) is str:
+            return {"B": base64.b64decode(value)}
+        if type(values := obj.get("BS")) is list:
+            return {"BS": [base64.b64decode(v) for v in values]}
+    return obj
+
+
+def decode(status: int, crc32: str | None, body: bytes) -> dict[str, Any]:
+    """The response for a DynamoDB answer, or the pydynox error it reports."""
+    if crc32 is not None and str(zlib.crc32(body)) != crc32:
+        raise ConnectionException(
+            "DynamoDB's answer failed its CRC32 check (corrupted on the way)", sent=True
+        )
+    try:
+        data = json.loads(body, object_hook=_binary) if _BINARY.search(body) else json.loads(body)
+    except ValueError:
+        data = None
+    if type(data) is dict:
+        if status == 200:
+            return data
+        raise error_from_wire(status, data)
+    error = PydynoxException(
+        f"DynamoDB answered HTTP {status} with a body that is not JSON: {body[:200]!r}",
+        code=f"HTTP{status}",
+    )
+    error.status = status
+    raise error
+
+
+class _Endpoint:
+    """Where requests go and how they are signed, resolved once from the settings."""
+
+    __slots__ = ("host", "path", "region", "signer", "url", "verify")
+
+    def __init__(self, settings: Settings, region: str | None) -> None:
+        if not region:
+            raise CredentialsException(
+                "no AWS region is configured: pass region= to DynamoDBClient or set AWS_REGION"
+            )
+        url = settings.endpoint_url or _configured_endpoint()
+        if url is None:
+            suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+            url = f"https://dynamodb.{region}.{suffix}"
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise CredentialsException(f"the DynamoDB endpoint {url!r} is not an http(s) URL")
+        default_port = 443 if parts.scheme == "https" else 80
+        host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        if parts.port is not None and parts.port != default_port:
+            host = f"{host}:{parts.port}"
+        self.url = url
+        self.host = host
+        self.path = parts.path or "/"
+        self.region = region
+        self.signer = Signer(region, host, self.path)
+        self.verify = settings.verify
+        if self.verify is None:
+            self.verify = os.environ.get("AWS_CA_BUNDLE") or True
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context: certificates verified unless ``verify=False`` was asked for."""
+        if not self.url.startswith("https"):
+            return None
+        if self.verify is False:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        if isinstance(self.verify, str):
+            return ssl.create_default_context(cafile=self.verify)
+        try:
+            import certifi
+        except ImportError:  # the system's certificate store
+            return ssl.create_default_context()
+        return ssl.create_default_context(cafile=certifi.where())
+
+
+def _configured_endpoint() -> str | None:
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+
+
+def _static_credentials(settings: Settings) -> Credentials | None:
+    if settings.access_key and settings.secret_key:
+        return Credentials(settings.access_key, settings.secret_key, settings.session_token)
+    if settings.access_key or settings.secret_key:
+        raise CredentialsException(
+            "no usable AWS credentials: access_key and secret_key must be given together"
+        )
+    return None
+
+
+def _no_credentials() -> CredentialsException:
+    return CredentialsException(
+        "no usable AWS credentials: none were given and the AWS credential chain "
+        "(environment, shared files, container or instance roles) found none"
+    )
+
+
+def _region(settings: Settings, session: Any) -> str | None:
+    region = settings.region or os.environ.get("AWS_REGION")
+    if region:
+        return region
+    configured = session.get_config_variable("region") if session is not None else None
+    return str(configured) if configured else None
+
+
+def _session(settings: Settings, factory: Any) -> Any:
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        session = factory(profile=settings.profile)
+        session.get_config_variable("region")  # reads the profile: a missing one fails here
+    except ProfileNotFound as error:
+        raise CredentialsException(f"no usable AWS credentials: {error}") from None
+    return session
+
+
+class SyncWire:
+    """Sends requests with one urllib3 connection pool, shared by every thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        import urllib3
+
+        self._static = _static_credentials(settings)
+        self._provider: Any = None
+        session = None
+        if self._static is None or not (settings.region or os.environ.get("AWS_REGION")):
+            import botocore.session
+
+            session = _session(settings, botocore.session.Session)
+        self._endpoint = endpoint = _Endpoint(settings, _region(settings, session))
+        if self._static is None:
+            self._provider = session.get_credentials() if session is not None else None
+            if self._provider is None:
+                raise _no_credentials()
+        self._insecure = endpoint.verify is False
+        tls = endpoint.ssl_context()
+        self._pool = urllib3.connection_from_url(
+            endpoint.url,
+            maxsize=settings.max_pool_connections,
+            timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
+            retries=False,
+            headers={"User-Agent": _USER_AGENT},
+            **({"ssl_context": tls} if tls is not None else {}),
+        )
+        self._errors = (urllib3.exceptions.HTTPError, OSError)
+        self._not_sent = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.SSLError)
+
+    def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
+        body = encode(params)
+        credentials = self._static or self._provider.get_frozen_credentials()
+        headers = self._endpoint.signer.headers(_TARGET + op, body, credentials)
+        try:
+            if self._insecure:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    response = self._urlopen(body, headers)
+            else:
+                response = self._urlopen(body, headers)
+        except self._errors as error:
+            raise _connection_error(error, isinstance(error, self._not_sent)) from error
+        return decode(response.status, response.headers.get("x-amz-crc32"), response.data)
+
+    def _urlopen(self, body: bytes, headers: dict[str, str]) -> Any:
+        return self._pool.urlopen(
+            "POST",
+            self._endpoint.path,
+            body=body,
+            headers=headers,
+            retries=False,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=True,
+        )
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _connection_error(error: BaseException, not_sent: bool) -> ConnectionException:
+    if not_sent:
+        return ConnectionException(f"could not connect to DynamoDB: {error}", sent=False)
+    return ConnectionException(f"the connection to DynamoDB failed: {error}", sent=True)
+
+
+class _AsyncCredentials:
+    """The credentials of an async client, resolved once and shared by its event loops."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._provider: Any = None
+        self.region: str | None = None
+        self.static = _static_credentials(settings)
+        if self.static is not None and (settings.region or os.environ.get("AWS_REGION")):
+            self.region = _region(settings, None)
+
+    async def resolve(self) -> None:
+        if self.region is not None:
+            return
+        from aiobotocore.session import AioSession
+
+        session = _session(self._settings, AioSession)
+        region = _region(self._settings, session)
+        _Endpoint(self._settings, region)  # no region or a bad endpoint: say so first
+        provider = await session.get_credentials() if self.static is None else None
+        if self.static is None and provider is None:
+            raise _no_credentials()
+        with self._lock:
+            self._provider = provider
+            self.region = region
+
+    async def frozen(self) -> Any:
+        return self.static or await self._provider.get_frozen_credentials()
+
+
+class AsyncWire:
+    """Sends requests with one aiohttp session: open it on the loop that will use it."""
+
+    def __init__(self, settings: Settings, credentials: _AsyncCredentials) -> None:
+        self._settings = settings
+        self._credentials = credentials
+        self._session: Any = None
+        self._endpoint: _Endpoint
+
+    @staticmethod
+    def credentials(settings: Settings) -> _AsyncCredentials:
+        return _AsyncCredentials(settings)
+
+    async def open(self) -> None:
+        import aiohttp
+
+        await self._credentials.resolve()
+        settings = self._settings
+        self._endpoint = endpoint = _Endpoint(settings, self._credentials.region)
+        context = endpoint.ssl_context()
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=settings.max_pool_connections, ssl=context if context is not None else False
+            ),
+            timeout=aiohttp.ClientTimeout(
+                total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
+            ),
+            headers={"User-Agent": _USER_AGENT},
+            skip_auto_headers=("Accept-Encoding",),
+            auto_decompress=False,
+        )
+        self._errors = (aiohttp.ClientError, TimeoutError, OSError)
+        self._not_sent = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+
+    async def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
+        body = encode(params)
+        credentials = await self._credentials.frozen()
+        headers = self._endpoint.signer.headers(_TARGET + op, body, credentials)
+        try:
+            async with self._session.post(self._endpoint.url, data=body, headers=headers) as r:
+                data = await r.read()
+                status, crc32 = r.status, r.headers.get("x-amz-crc32")
+        except self._errors as error:
+            raise _connection_error(error, isinstance(error, self._not_sent)) from error
+        return decode(status, crc32, data)
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

@@ -189,13 +189,18 @@ class SyncTransport:
     def _open(self) -> Any:
         with self._lock:
             if self._sender is None:
-                if self._settings.transport == "wire":
-                    from pydynox.client._wire import SyncWire
-
-                    self._sender = SyncWire(self._settings)
-                else:
-                    self._sender = _BotocoreSync(self._settings)
+                self._sender = self._new_sender()
             return self._sender
+
+    def _new_sender(self) -> Any:
+        if self._settings.transport == "wire":
+            from pydynox.client._wire import NeedsProxy, SyncWire
+
+            try:
+                return SyncWire(self._settings)
+            except NeedsProxy:
+                pass
+        return _BotocoreSync(self._settings)
 
     def call(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
         """One attempt at ``op``."""
@@ -226,6 +231,7 @@ class AsyncTransport:
     def __init__(self, settings: Settings, retry: RetryRules) -> None:
         self._settings = settings
         self.retry = retry
+        self._kind: TransportKind = settings.transport
         self._shared: Any = None  # credentials (wire) or aioboto3 session, shared by loops
         self._shared_lock = threading.Lock()
         self._loops: dict[asyncio.AbstractEventLoop, _LoopSender] = {}
@@ -241,7 +247,7 @@ class AsyncTransport:
 
     def _new_sender(self) -> Any:
         kind: Any = _BotocoreAsync
-        if self._settings.transport == "wire":
+        if self._kind == "wire":
             from pydynox.client._wire import AsyncWire
 
             kind = AsyncWire
@@ -251,12 +257,20 @@ class AsyncTransport:
         return kind(self._settings, self._shared)
 
     async def _open(self) -> Any:
+        from pydynox.client._wire import NeedsProxy
+
         loop = asyncio.get_running_loop()
         state = self._loops.setdefault(loop, _LoopSender())
         async with state.lock:
             if state.sender is None:
                 sender = self._new_sender()
-                await sender.open()
+                try:
+                    await sender.open()
+                except NeedsProxy:  # from now on, through botocore, which speaks to proxies
+                    with self._shared_lock:
+                        self._kind, self._shared = "botocore", None
+                    sender = self._new_sender()
+                    await sender.open()
                 state.sender = sender
                 # Started on this loop, the generator is tracked by it: loop shutdown
                 # (shutdown_asyncgens) runs its finally block, which closes the sender.

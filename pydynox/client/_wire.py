@@ -1,12 +1,13 @@
-"""The wire transport: DynamoDB's JSON protocol sent straight over urllib3 (sync) or aiohttp
-(async), the HTTP stacks boto3 and aioboto3 already bring.
+"""The wire transport: DynamoDB's JSON protocol sent straight over ``_http``'s connections.
 
 botocore spends most of a call's CPU on generic machinery (walking the service model to
-validate, serialize and parse, event hooks, its signer). DynamoDB's protocol is small: a POST
-of JSON with an ``X-Amz-Target`` header, signed with SigV4. The requests pydynox builds are
-already in DynamoDB's shape (binary values are the only thing JSON cannot carry: they are
-base64 on the wire), so this module encodes them with ``json``, signs them with
-``_sigv4.Signer`` and decodes the answer, checking its CRC32.
+validate, serialize and parse, event hooks, its signer) and its HTTP stack. DynamoDB's
+protocol is small: a POST of JSON with an ``X-Amz-Target`` header, signed with SigV4. The
+requests pydynox builds are already in DynamoDB's shape (binary values are the only thing
+JSON cannot carry: they are base64 on the wire), so this module encodes them with ``json``,
+signs them with ``_sigv4.Signer``, sends them with ``_http`` and decodes the answer,
+checking its CRC32. An endpoint reached through an HTTP proxy (``HTTPS_PROXY``...) is left
+to the botocore transport, which speaks to proxies.
 
 Credentials and region come from a botocore (sync) or aiobotocore (async) session, so the
 whole AWS credential chain, profiles and refreshing credentials work as in boto3. The endpoint
@@ -23,12 +24,12 @@ import os
 import re
 import ssl
 import threading
-import warnings
 import zlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydynox.client._errors import error_from_wire
+from pydynox.client._http import AsyncPool, SyncPool, Target, no_proxy_for, request_bytes
 from pydynox.client._sigv4 import Credentials, Signer
 from pydynox.exceptions import (
     ConnectionException,
@@ -40,7 +41,7 @@ from pydynox.exceptions import (
 if TYPE_CHECKING:
     from pydynox.client._transport import Settings
 
-__all__ = ["AsyncWire", "SyncWire", "decode", "encode"]
+__all__ = ["AsyncWire", "NeedsProxy", "SyncWire", "decode", "encode"]
 
 _TARGET = "DynamoDB_20120810."
 _USER_AGENT = "pydynox (wire transport)"
@@ -99,10 +100,14 @@ def decode(status: int, crc32: str | None, body: bytes) -> dict[str, Any]:
     raise error
 
 
+class NeedsProxy(Exception):
+    """The endpoint is reached through an HTTP proxy: use the botocore transport."""
+
+
 class _Endpoint:
     """Where requests go and how they are signed, resolved once from the settings."""
 
-    __slots__ = ("host", "path", "region", "signer", "url", "verify")
+    __slots__ = ("host", "path", "region", "signer", "target", "url", "verify")
 
     def __init__(self, settings: Settings, region: str | None) -> None:
         if not region:
@@ -120,6 +125,8 @@ class _Endpoint:
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         if parts.port is not None and parts.port != default_port:
             host = f"{host}:{parts.port}"
+        if not no_proxy_for(url):
+            raise NeedsProxy(url)
         self.url = url
         self.host = host
         self.path = parts.path or "/"
@@ -128,6 +135,18 @@ class _Endpoint:
         self.verify = settings.verify
         if self.verify is None:
             self.verify = os.environ.get("AWS_CA_BUNDLE") or True
+        self.target = Target(
+            parts.hostname,
+            parts.port or default_port,
+            self.ssl_context(),
+            settings.connect_timeout,
+            settings.read_timeout,
+        )
+
+    def request(self, op: str, params: dict[str, Any], credentials: Credentials) -> bytes:
+        body = encode(params)
+        headers = self.signer.headers(_TARGET + op, body, credentials)
+        return request_bytes(self.host, self.path, headers, body)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context: certificates verified unless ``verify=False`` was asked for."""
@@ -190,11 +209,9 @@ def _session(settings: Settings, factory: Any) -> Any:
 
 
 class SyncWire:
-    """Sends requests with one urllib3 connection pool, shared by every thread."""
+    """Sends requests over one pool of keep-alive connections, shared by threads."""
 
     def __init__(self, settings: Settings) -> None:
-        import urllib3
-
         self._static = _static_credentials(settings)
         self._provider: Any = None
         session = None
@@ -207,54 +224,15 @@ class SyncWire:
             self._provider = session.get_credentials() if session is not None else None
             if self._provider is None:
                 raise _no_credentials()
-        self._insecure = endpoint.verify is False
-        tls = endpoint.ssl_context()
-        self._pool = urllib3.connection_from_url(
-            endpoint.url,
-            maxsize=settings.max_pool_connections,
-            timeout=urllib3.Timeout(connect=settings.connect_timeout, read=settings.read_timeout),
-            retries=False,
-            headers={"User-Agent": _USER_AGENT},
-            **({"ssl_context": tls} if tls is not None else {}),
-        )
-        self._errors = (urllib3.exceptions.HTTPError, OSError)
-        self._not_sent = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.SSLError)
+        self._pool = SyncPool(endpoint.target, settings.max_pool_connections)
 
     def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        body = encode(params)
         credentials = self._static or self._provider.get_frozen_credentials()
-        headers = self._endpoint.signer.headers(_TARGET + op, body, credentials)
-        try:
-            if self._insecure:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    response = self._urlopen(body, headers)
-            else:
-                response = self._urlopen(body, headers)
-        except self._errors as error:
-            raise _connection_error(error, isinstance(error, self._not_sent)) from error
-        return decode(response.status, response.headers.get("x-amz-crc32"), response.data)
-
-    def _urlopen(self, body: bytes, headers: dict[str, str]) -> Any:
-        return self._pool.urlopen(
-            "POST",
-            self._endpoint.path,
-            body=body,
-            headers=headers,
-            retries=False,
-            redirect=False,
-            assert_same_host=False,
-            preload_content=True,
-        )
+        response = self._pool.post(self._endpoint.request(op, params, credentials))
+        return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
 
     def close(self) -> None:
         self._pool.close()
-
-
-def _connection_error(error: BaseException, not_sent: bool) -> ConnectionException:
-    if not_sent:
-        return ConnectionException(f"could not connect to DynamoDB: {error}", sent=False)
-    return ConnectionException(f"the connection to DynamoDB failed: {error}", sent=True)
 
 
 class _AsyncCredentials:
@@ -289,12 +267,12 @@ class _AsyncCredentials:
 
 
 class AsyncWire:
-    """Sends requests with one aiohttp session: open it on the loop that will use it."""
+    """Sends requests over keep-alive connections of the loop that opened it."""
 
     def __init__(self, settings: Settings, credentials: _AsyncCredentials) -> None:
         self._settings = settings
         self._credentials = credentials
-        self._session: Any = None
+        self._pool: AsyncPool | None = None
         self._endpoint: _Endpoint
 
     @staticmethod
@@ -302,39 +280,17 @@ class AsyncWire:
         return _AsyncCredentials(settings)
 
     async def open(self) -> None:
-        import aiohttp
-
         await self._credentials.resolve()
-        settings = self._settings
-        self._endpoint = endpoint = _Endpoint(settings, self._credentials.region)
-        context = endpoint.ssl_context()
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(
-                limit=settings.max_pool_connections, ssl=context if context is not None else False
-            ),
-            timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
-            ),
-            headers={"User-Agent": _USER_AGENT},
-            skip_auto_headers=("Accept-Encoding",),
-            auto_decompress=False,
-        )
-        self._errors = (aiohttp.ClientError, TimeoutError, OSError)
-        self._not_sent = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+        self._endpoint = _Endpoint(self._settings, self._credentials.region)
+        self._pool = AsyncPool(self._endpoint.target, self._settings.max_pool_connections)
 
     async def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        body = encode(params)
         credentials = await self._credentials.frozen()
-        headers = self._endpoint.signer.headers(_TARGET + op, body, credentials)
-        try:
-            async with self._session.post(self._endpoint.url, data=body, headers=headers) as r:
-                data = await r.read()
-                status, crc32 = r.status, r.headers.get("x-amz-crc32")
-        except self._errors as error:
-            raise _connection_error(error, isinstance(error, self._not_sent)) from error
-        return decode(status, crc32, data)
+        assert self._pool is not None
+        response = await self._pool.post(self._endpoint.request(op, params, credentials))
+        return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
 
     async def close(self) -> None:
-        session, self._session = self._session, None
-        if session is not None:
-            await session.close()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()

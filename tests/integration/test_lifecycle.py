@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 import pytest
 
 from pydynox import ConnectionException, CredentialsException, DynamoDBClient
@@ -21,9 +21,33 @@ from .conftest import unique
 KEY = {"pk": "USER#1", "sk": "PROFILE"}
 
 
-def open_sessions() -> list[aiohttp.ClientSession]:
+def connections(endpoint: str) -> int:
+    """Open TCP connections from this process to the endpoint's port (Linux /proc), whatever
+    the transport: the client's side of each keep-alive connection it holds."""
     gc.collect()
-    return [o for o in gc.get_objects() if isinstance(o, aiohttp.ClientSession) and not o.closed]
+    port = int(endpoint.rsplit(":", 1)[1])
+    ours = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            link = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            ours.add(link[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+                if remote_port == port and fields[3] == "01" and fields[9] in ours:
+                    count += 1
+    return count
+
+
+def open_senders(client: DynamoDBClient) -> int:
+    """Event loops for which the client holds an open sender (connection pool or client)."""
+    return sum(1 for state in client._async._loops.values() if state.sender is not None)
 
 
 @pytest.fixture
@@ -38,33 +62,36 @@ def fresh(endpoint: str, client: DynamoDBClient) -> Any:
 
 def test_asyncio_run_twice_with_one_client_leaves_nothing_open(endpoint: str, fresh: str) -> None:
     client = local_client(endpoint)
-    before = len(open_sessions())
+    before = connections(endpoint)
     for _ in range(3):
         assert asyncio.run(client.get_item(fresh, KEY)) == {**KEY, "n": 1}
-        assert len(open_sessions()) == before  # the loop's shutdown closed its client
+        assert connections(endpoint) == before  # the loop's shutdown closed its connections
     client.sync_close()
 
 
 def test_a_manually_run_loop_closes_its_client_at_shutdown(endpoint: str, fresh: str) -> None:
     client = local_client(endpoint)
-    before = len(open_sessions())
+    before = connections(endpoint)
     loop = asyncio.new_event_loop()
     try:
         assert loop.run_until_complete(client.get_item(fresh, KEY)) is not None
-        assert len(open_sessions()) == before + 1
+        assert open_senders(client) == 1
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         loop.close()
-    assert len(open_sessions()) == before
+    assert open_senders(client) == 0
+    assert connections(endpoint) == before
 
 
 async def test_one_client_per_loop_is_reused_across_calls(endpoint: str, fresh: str) -> None:
     client = local_client(endpoint)
-    await client.get_item(fresh, KEY)
-    sessions = len(open_sessions())
-    results = await asyncio.gather(*(client.get_item(fresh, KEY) for _ in range(50)))
-    assert all(r == {**KEY, "n": 1} for r in results)
-    assert len(open_sessions()) == sessions  # no client (or session) was made per call
+    before = connections(endpoint)
+    for _ in range(3):
+        results = await asyncio.gather(*(client.get_item(fresh, KEY) for _ in range(50)))
+        assert all(r == {**KEY, "n": 1} for r in results)
+        assert open_senders(client) == 1  # one per loop, none made per call
+        # at most one connection per request in flight (moto closes each after its answer)
+        assert connections(endpoint) - before <= 50
     await client.close()
     await client.close()  # closing twice is fine
     assert await client.get_item(fresh, KEY) is not None  # and the client reopens on demand
@@ -100,6 +127,7 @@ def test_fastapi_lifespan_and_handlers_share_the_client(endpoint: str, fresh: st
     from fastapi.testclient import TestClient
 
     client = local_client(endpoint)
+    before = connections(endpoint)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -116,7 +144,7 @@ def test_fastapi_lifespan_and_handlers_share_the_client(endpoint: str, fresh: st
         with TestClient(app) as http:
             assert http.get("/item").json() == {**KEY, "n": 1}
             assert http.get("/item").json() == {**KEY, "n": 1}
-    assert open_sessions() == []
+    assert connections(endpoint) == before
 
 
 async def test_settings_come_from_the_aws_environment(

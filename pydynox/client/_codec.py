@@ -185,7 +185,7 @@ def serialize_number(value: int | float | Decimal, path: str = "") -> str:
 def deserialize_number(text: str) -> int | Decimal:
     """Read DynamoDB number text: ``int`` when integral ("1E+2" -> 100), else ``Decimal``."""
     try:
-        if "." not in text and "e" not in text and "E" not in text:
+        if text.isdigit() or ("." not in text and "e" not in text and "E" not in text):
             return int(text)
         number = Decimal(text)
     except (ValueError, decimal.InvalidOperation):
@@ -468,6 +468,23 @@ _DESERIALIZERS: dict[str, Callable[[Any], Any]] = {
 
 def deserialize_value(av: Mapping[str, Any]) -> Any:
     """One DynamoDB attribute value as Python (numbers as ``int`` or ``Decimal``)."""
+    # The common one-tag dicts first, one look-up each; anything else takes the checked path.
+    if type(av) is dict and len(av) == 1:
+        value = av.get("S")
+        if value is not None:
+            return value
+        value = av.get("N")
+        if value is not None:
+            return deserialize_number(value)
+        value = av.get("M")
+        if type(value) is dict:
+            return {key: deserialize_value(member) for key, member in value.items()}
+        value = av.get("L")
+        if type(value) is list:
+            return [deserialize_value(member) for member in value]
+        value = av.get("BOOL")
+        if value is not None:
+            return value
     try:
         ((tag, value),) = av.items()
     except (ValueError, AttributeError):

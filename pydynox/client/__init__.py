@@ -3,6 +3,7 @@
 from pydynox.client._actions import ConditionCheck, Delete, Get, Put, Update
 from pydynox.client._client import DynamoDBClient, get_default_client, set_default_client
 from pydynox.client._results import Page, QueryResult, SyncQueryResult
+from pydynox.client._retry import RetryPolicy
 from pydynox.client._tables import IndexSpec
 from pydynox.client._writers import BatchWriter, SyncBatchWriter, SyncTransaction, Transaction
 
@@ -16,6 +17,7 @@ __all__ = [
     "Page",
     "Put",
     "QueryResult",
+    "RetryPolicy",
     "SyncBatchWriter",
     "SyncQueryResult",
     "SyncTransaction",

@@ -19,6 +19,9 @@ def make_client() -> DynamoDBClient:
         read_timeout=30.0,
         max_attempts=10,  # attempts per request in all, retrying throttling and 5xx
         cursor_secret=None,  # signs page cursors (None: PYDYNOX_CURSOR_SECRET)
+        verify=None,  # TLS certificates: None/True verify, a path to a CA bundle, False skips
+        transport="wire",  # or "botocore": boto3 / aioboto3 clients
+        retry_non_idempotent=False,  # True: resend ADD / x + :n updates after a lost answer
     )
 
 

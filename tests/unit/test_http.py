@@ -88,3 +88,133 @@ def test_a_header_with_a_line_break_is_refused_before_sending() -> None:
     with pytest.raises(ConnectionException) as caught:
         request_bytes("h", "/", {"X-Amz-Security-Token": "abc\r\nEvil: 1"}, b"{}")
     assert caught.value.sent is False
+
+
+# -- the pools against a tiny server on 127.0.0.1 ---------------------------------------
+
+import asyncio  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from pydynox.client._http import AsyncPool, SyncPool, Target  # noqa: E402
+
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+
+
+class TinyServer:
+    """Answers every request with ``{}``; closes each connection after ``per_connection``
+    answers without saying so (as a server dropping idle keep-alive connections does)."""
+
+    def __init__(self, per_connection: int) -> None:
+        self.per_connection = per_connection
+        self.connections = 0
+        self.requests = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.05)
+        self.stopped = False
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopped:
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            conn.settimeout(5)
+            self.connections += 1
+            with conn:
+                for _ in range(self.per_connection):
+                    data = b""
+                    while not data.endswith(b"{}"):
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                    if not data:
+                        break
+                    self.requests += 1
+                    conn.sendall(ANSWER)
+
+    def close(self) -> None:
+        self.stopped = True
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
+@pytest.fixture(params=[1, 3], ids=["close-after-each", "three-per-connection"])
+def server(request: pytest.FixtureRequest) -> Iterator[TinyServer]:
+    tiny = TinyServer(request.param)
+    yield tiny
+    tiny.close()
+
+
+REQUEST = request_bytes("127.0.0.1", "/", {}, b"{}")
+
+
+def test_the_sync_pool_reuses_connections_and_replaces_closed_ones(server: TinyServer) -> None:
+    pool = SyncPool(Target("127.0.0.1", server.port, None, 2.0, 2.0), size=4)
+    try:
+        for _ in range(9):
+            assert pool.post(REQUEST).body == b"{}"
+    finally:
+        pool.close()
+    assert server.requests == 9
+    assert server.connections == 9 // server.per_connection  # reused while the server let it
+
+
+def test_the_async_pool_reuses_connections_and_replaces_closed_ones(server: TinyServer) -> None:
+    async def run() -> None:
+        pool = AsyncPool(Target("127.0.0.1", server.port, None, 2.0, 2.0), size=4)
+        try:
+            for _ in range(9):
+                assert (await pool.post(REQUEST)).body == b"{}"
+                await asyncio.sleep(0.01)  # lets a closed connection be noticed
+        finally:
+            await pool.close()
+
+    asyncio.run(run())
+    assert server.requests == 9
+    assert server.connections == 9 // server.per_connection
+
+
+def test_a_refused_connection_is_reported_as_not_sent() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now
+    pool = SyncPool(Target("127.0.0.1", port, None, 1.0, 1.0), size=1)
+    with pytest.raises(ConnectionException) as caught:
+        pool.post(REQUEST)
+    assert caught.value.sent is False
+
+    async def run() -> None:
+        apool = AsyncPool(Target("127.0.0.1", port, None, 1.0, 1.0), size=1)
+        with pytest.raises(ConnectionException) as caught:
+            await apool.post(REQUEST)
+        assert caught.value.sent is False
+        await apool.close()
+
+    asyncio.run(run())
+
+
+def test_a_server_that_never_answers_times_out_as_maybe_sent() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    try:
+        pool = SyncPool(Target("127.0.0.1", port, None, 1.0, 0.2), size=1)
+        with pytest.raises(ConnectionException) as caught:
+            pool.post(REQUEST)  # the kernel accepts; nobody reads or answers
+        assert caught.value.sent is True
+
+        async def run() -> None:
+            apool = AsyncPool(Target("127.0.0.1", port, None, 1.0, 0.2), size=1)
+            with pytest.raises(ConnectionException, match="in time") as caught:
+                await apool.post(REQUEST)
+            assert caught.value.sent is True
+            await apool.close()
+
+        asyncio.run(run())
+    finally:
+        listener.close()

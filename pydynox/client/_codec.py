@@ -268,6 +268,8 @@ def _ser_map(value: Any) -> AttributeValue:
     for key, member in value.items():
         if type(key) is not str and not isinstance(key, str):
             raise _Refusal(f"map keys must be strings, not {type(key).__name__} ({key!r:.50})")
+        if not key:
+            raise _Refusal("map keys cannot be empty: DynamoDB attribute names are 1 or more long")
         if isinstance(member, (set, frozenset)) and not member:
             continue  # DynamoDB has no empty set: leave the key out
         try:

@@ -47,7 +47,7 @@ _BY_CODE: dict[str, type[PydynoxException]] = {
 
 # Failing to connect means nothing was sent; the other connection errors may follow a request
 # that DynamoDB received and applied.
-_NOT_SENT = (bce.EndpointConnectionError, bce.ConnectTimeoutError)
+_NOT_SENT = (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.SSLError)
 _CONNECTION_ERRORS = (bce.ConnectionClosedError, bce.ReadTimeoutError, bce.HTTPClientError)
 
 _CREDENTIAL_ERRORS = (

@@ -22,6 +22,7 @@ import select
 import socket
 import ssl
 import threading
+import weakref
 
 from pydynox.exceptions import ConnectionException
 
@@ -180,6 +181,8 @@ class SyncPool:
         self._idle: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
+        # A script that never closes its client: the idle sockets are closed at exit.
+        weakref.finalize(self, _close_all, self._idle)
 
     def _connect(self) -> socket.socket:
         t = self._target
@@ -248,20 +251,28 @@ class SyncPool:
 
     def close(self) -> None:
         with self._lock:
-            idle, self._idle = self._idle, []
+            idle = self._idle[:]
+            self._idle.clear()
         for sock in idle:
             sock.close()
+
+
+def _close_all(sockets: list[socket.socket]) -> None:
+    for sock in sockets[:]:
+        sock.close()
+    sockets.clear()
 
 
 class _Connection(asyncio.Protocol):
     """One keep-alive connection on the running loop: one request at a time."""
 
-    __slots__ = ("_response", "_waiter", "transport")
+    __slots__ = ("_response", "_waiter", "closed", "transport")
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self._response: Response | None = None
         self._waiter: asyncio.Future[Response] | None = None
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -294,6 +305,8 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
+        if not self.closed.done():
+            self.closed.set_result(None)
         if self._waiter is not None:
             self._finish(
                 ConnectionException(f"DynamoDB closed the connection before answering: {exc}")
@@ -308,8 +321,10 @@ class _Connection(asyncio.Protocol):
                 waiter.set_exception(outcome)
 
     def _drop(self) -> None:
+        # abort(), not close(): the exchange is over, and a TLS connection's graceful
+        # shutdown could outlive the event loop and leave its socket unclosed.
         if self.transport is not None:
-            self.transport.close()
+            self.transport.abort()
 
     @property
     def usable(self) -> bool:
@@ -383,8 +398,8 @@ class AsyncPool:
         self._idle, self._busy = [], set()
         for connection in connections:
             connection._drop()
-        if connections:
-            await asyncio.sleep(0)  # let the transports run connection_lost
+        if connections:  # wait for the transports to run connection_lost
+            await asyncio.wait([c.closed for c in connections], timeout=5.0)
 
 
 def _time_out(connection: _Connection) -> None:
@@ -402,4 +417,3 @@ def no_proxy_for(url: str) -> bool:
     if not proxies.get(parts.scheme):
         return True
     return bool(proxy_bypass(parts.hostname or ""))
-

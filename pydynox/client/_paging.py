@@ -28,9 +28,14 @@ class PageState:
     scanned_count: int = 0
 
 
-def check_positive(name: str, value: int | None) -> None:
+_MAX_LIMIT = 2**31 - 1  # DynamoDB's Limit is a 32-bit integer
+
+
+def check_positive(name: str, value: int | None, most: int | None = None) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ValidationException(f"{name} must be a positive whole number, not {value!r}")
+    if value is not None and most is not None and value > most:
+        raise ValidationException(f"{name} must be at most {most}, not {value!r}")
 
 
 def pages_plan(
@@ -48,14 +53,14 @@ def pages_plan(
     ``start_key`` is a key in plain Python values (a ``last_evaluated_key``);
     ``raw_start_key`` one already in DynamoDB's shape (from a page cursor)."""
     check_positive("limit", limit)
-    check_positive("page_size", page_size)
+    check_positive("page_size", page_size, _MAX_LIMIT)
     remaining = limit
     exclusive_start = raw_start_key or (serialize_item(start_key) if start_key else None)
     while True:
         request = dict(params)
         request_limit = page_size if remaining is None else min(page_size or remaining, remaining)
-        if request_limit is not None:
-            request["Limit"] = request_limit
+        if request_limit is not None:  # a larger total limit is reached over several pages
+            request["Limit"] = min(request_limit, _MAX_LIMIT)
         if exclusive_start:
             request["ExclusiveStartKey"] = exclusive_start
         response: dict[str, Any] = yield Call(op, request)

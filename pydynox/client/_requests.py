@@ -41,11 +41,11 @@ KeyId = tuple[tuple[str, str, Any], ...]
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
 
 
-def check_table(table: str) -> str:
-    """Refuse a table (or index) name DynamoDB would refuse."""
+def check_table(table: str, what: str = "table") -> str:
+    """Refuse a table (or, with ``what="index"``, an index) name DynamoDB would refuse."""
     if not isinstance(table, str) or not _TABLE_NAME.fullmatch(table):
         raise ValidationException(
-            f"invalid table name {table!r}: DynamoDB table and index names are 3 to 255 "
+            f"invalid {what} name {table!r}: DynamoDB table and index names are 3 to 255 "
             "characters of letters, digits, '_', '-' and '.'"
         )
     return table
@@ -61,6 +61,10 @@ def check_key(key: Mapping[str, Any]) -> dict[str, AttributeValue]:
         )
     result: dict[str, AttributeValue] = {}
     for name, value in key.items():
+        if not isinstance(name, str) or not name:
+            raise ValidationException(
+                f"key attribute names must be non-empty strings, got {name!r}"
+            )
         if value is None:
             raise ValidationException(f"key attribute {name!r} is None")
         av = serialize_value(value, name)
@@ -91,6 +95,10 @@ def _with_condition(
     params: dict[str, Any], condition: Condition | None, ph: Placeholders | None = None
 ) -> dict[str, Any]:
     if condition is not None:
+        if not isinstance(condition, Condition):
+            raise ValidationException(
+                f"condition must be built from attribute paths (Attr('n') > 3), not {condition!r}"
+            )
         ph = ph or Placeholders()
         params["ConditionExpression"] = condition.render(ph)
         params["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
@@ -190,7 +198,7 @@ def read_request(
     if filter_expression is not None:
         params["FilterExpression"] = _render(filter_expression, ph)
     if index_name is not None:
-        params["IndexName"] = check_table(index_name)
+        params["IndexName"] = check_table(index_name, "index")
     if consistent_read:
         params["ConsistentRead"] = True
     if segment is not None or total_segments is not None:

@@ -20,11 +20,15 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
 class Credentials(NamedTuple):
-    """One frozen set of credentials (botocore's ``ReadOnlyCredentials`` has this shape)."""
+    """One frozen set of credentials (botocore's ``ReadOnlyCredentials`` has this shape).
+    Its ``repr`` shows no secret, so frame locals recorded by error reporters stay clean."""
 
     access_key: str
     secret_key: str
     token: str | None
+
+    def __repr__(self) -> str:
+        return "Credentials(<hidden>)"
 
 
 def _hmac(key: bytes, text: str) -> bytes:

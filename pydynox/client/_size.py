@@ -13,11 +13,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydynox.client._codec import AttributeValue
-from pydynox.exceptions import ItemTooLargeException, SerializationException
+from pydynox.exceptions import (
+    ItemTooLargeException,
+    SerializationException,
+    ValidationException,
+)
 
-__all__ = ["MAX_ITEM_BYTES", "check_item_size", "item_size"]
+__all__ = ["MAX_ITEM_BYTES", "MAX_NAME_BYTES", "check_item_size", "item_size"]
 
 MAX_ITEM_BYTES = 400 * 1024
+MAX_NAME_BYTES = 64 * 1024 - 1  # "at least one character long and less than 64 KB"
 
 
 def _text_size(text: str) -> int:
@@ -69,7 +74,15 @@ def item_size(item: Mapping[str, AttributeValue]) -> int:
 
 
 def check_item_size(item: Mapping[str, AttributeValue], *, what: str = "item") -> None:
-    """Raise :class:`ItemTooLargeException` if ``item`` is over DynamoDB's 400 KB limit."""
+    """Raise :class:`ItemTooLargeException` if ``item`` is over DynamoDB's 400 KB limit, and
+    :class:`ValidationException` if an attribute name is empty or 64 KB or longer."""
+    for name in item:
+        length = _text_size(name)
+        if not 0 < length <= MAX_NAME_BYTES:
+            raise ValidationException(
+                f"{what} has an attribute name of {length} bytes ({name[:20]!r}): DynamoDB "
+                f"attribute names are 1 to {MAX_NAME_BYTES} bytes long"
+            )
     size = item_size(item)
     if size > MAX_ITEM_BYTES:
         raise ItemTooLargeException(

@@ -63,6 +63,11 @@ class Settings:
             raise ValidationException(
                 f"transport must be 'wire' or 'botocore', not {self.transport!r}"
             )
+        if bool(self.access_key) != bool(self.secret_key):
+            raise ValidationException(
+                "access_key and secret_key must be given together (or neither, to use the "
+                "AWS credential chain)"
+            )
         if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
             raise ValidationException(f"max_attempts must be 1 or more, not {self.max_attempts!r}")
         if self.max_pool_connections < 1:

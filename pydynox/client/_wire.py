@@ -175,11 +175,12 @@ def _configured_endpoint() -> str | None:
 def _static_credentials(settings: Settings) -> Credentials | None:
     if settings.access_key and settings.secret_key:
         return Credentials(settings.access_key, settings.secret_key, settings.session_token)
-    if settings.access_key or settings.secret_key:
-        raise CredentialsException(
-            "no usable AWS credentials: access_key and secret_key must be given together"
-        )
     return None
+
+
+def _frozen(credentials: Any) -> Credentials:
+    """botocore's frozen credentials (a named tuple that shows its secrets) as ours."""
+    return Credentials(credentials.access_key, credentials.secret_key, credentials.token)
 
 
 def _no_credentials() -> CredentialsException:
@@ -227,7 +228,7 @@ class SyncWire:
         self._pool = SyncPool(endpoint.target, settings.max_pool_connections)
 
     def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        credentials = self._static or self._provider.get_frozen_credentials()
+        credentials = self._static or _frozen(self._provider.get_frozen_credentials())
         response = self._pool.post(self._endpoint.request(op, params, credentials))
         return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
 
@@ -262,8 +263,8 @@ class _AsyncCredentials:
             self._provider = provider
             self.region = region
 
-    async def frozen(self) -> Any:
-        return self.static or await self._provider.get_frozen_credentials()
+    async def frozen(self) -> Credentials:
+        return self.static or _frozen(await self._provider.get_frozen_credentials())
 
 
 class AsyncWire:

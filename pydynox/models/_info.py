@@ -88,16 +88,25 @@ def _string_like(annotation: type) -> KeyType | None:
 
 
 _NATIVE = (str, int, float, Decimal, bytes, bytearray, type(None), dt.date, uuid.UUID, enum.Enum)
+_PLAIN = frozenset({str, int, float, bool, Decimal, bytes, type(None)})
 
 
 def storable(value: Any) -> Any:
     """Values the codec stores as they are pass through; values pydantic writes as JSON
     (a URL, an IP address, a path, EmailStr...) become that JSON form, which validates back
     into the field's type on load. Anything else is left for the codec to refuse."""
-    if isinstance(value, _NATIVE):
+    kind = type(value)
+    if kind in _PLAIN or isinstance(value, _NATIVE):
         return value
-    if isinstance(value, dict):
-        return {key: storable(item) for key, item in value.items()}
+    if kind is dict or isinstance(value, dict):
+        plain = _PLAIN
+        return {key: item if type(item) in plain else storable(item) for key, item in value.items()}
+    if kind is list:
+        # A list of plain values (the common case) is stored as it is.
+        for item in value:
+            if type(item) not in _PLAIN:
+                return [storable(item) for item in value]
+        return value
     if isinstance(value, (list, tuple)):
         return [storable(item) for item in value]
     if isinstance(value, (set, frozenset)):
@@ -150,9 +159,9 @@ class ModelInfo:
         for name in (*self.key_names, *self.index_keys):
             value = values.get(name)
             if isinstance(value, (str, bytes)) and not value:
-                kind = "table" if name in self.key_names else "index"
+                kind = "a table" if name in self.key_names else "an index"
                 raise ValidationException(
-                    f"{self.cls.__name__}.{name} is a {kind} key and cannot be empty"
+                    f"{self.cls.__name__}.{name} is {kind} key and cannot be empty"
                 )
 
     def adapter(self, name: str) -> TypeAdapter[Any]:
@@ -167,6 +176,9 @@ class ModelInfo:
     def storage_value(self, name: str, value: Any) -> Any:
         """A value for field ``name`` as it is stored: validated with the field's type
         (so a str compares with a datetime field as a datetime), TTL as epoch seconds."""
+        kind = type(value)
+        if (kind is str or kind is int) and self.fields[name].annotation is kind:
+            return value  # what validating it with its own type would give back
         value = self.adapter(name).validate_python(value)
         return _to_epoch(value) if name == self.ttl else storable(value)
 
@@ -313,7 +325,19 @@ class DynamoMeta(ModelMetaclass):
         info = cls.__dict__.get("__dynamo__")
         if info is not None and not getattr(_building, "depth", 0) and name in info.fields:
             return info.path(name)
-        return super().__getattr__(name)  # type: ignore[misc]
+        try:
+            return super().__getattr__(name)  # type: ignore[misc]
+        except AttributeError:
+            if info is None or name.startswith("_"):
+                raise
+            # ``User.nmae > 3``: say it is not a field (pydantic's message is the bare name).
+            raise AttributeError(
+                f"type object {cls.__name__!r} has no attribute {name!r}: {name!r} is not a "
+                f"field of {cls.__name__} (for an attribute the model does not declare, use "
+                f"Attr({name!r}))",
+                name=name,
+                obj=cls,
+            ) from None
 
 
 def _is_concrete(cls: type) -> bool:

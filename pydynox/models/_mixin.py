@@ -29,7 +29,6 @@ from pydynox.client._drivers import run_async, run_sync
 from pydynox.client._paging import count_plan
 from pydynox.client._plan import Call, Plan
 from pydynox.client._requests import (
-    check_key,
     delete_item_request,
     get_item_request,
     put_item_request,
@@ -167,29 +166,33 @@ class DynamoMixin(metaclass=DynamoMeta):
     @classmethod
     def _key_from(cls, values: Mapping[str, Any], what: str = "key") -> dict[str, Any]:
         info = cls._info()
-        unknown = sorted(set(values) - set(info.key_names))
-        missing = [name for name in info.key_names if name not in values]
-        if unknown or missing:
+        names = info.key_names
+        if len(values) != len(names) or not all(name in values for name in names):
+            unknown = sorted(set(values) - set(names))
+            missing = [name for name in names if name not in values]
             raise ValidationException(
                 f"{cls.__name__} {what} takes {', '.join(info.key_names)}"
                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
-        key = {name: info.storage_value(name, values[name]) for name in info.key_names}
-        check_key(key)
-        return key
+        # Every request builder serializes the key with check_key: not done twice here.
+        return {name: info.storage_value(name, values[name]) for name in info.key_names}
 
     @classmethod
     def _from_data(cls: type[M], data: dict[str, Any]) -> M:
         instance = cls._validate(data)
-        for hook in cls._info().hooks["after_load"]:
-            hook(instance)
+        hooks = cls._info().hooks["after_load"]
+        if hooks:
+            for hook in hooks:
+                hook(instance)
         return instance
 
     @classmethod
     def _validate(cls: type[M], data: dict[str, Any]) -> M:
-        """A model from stored attributes, which are named by field (never by alias)."""
-        instance: M = cls.model_validate(data, by_alias=False, by_name=True)
+        """A model from stored attributes, which are named by field (never by alias):
+        pydantic's validation, once per item (what ``model_validate`` runs, without its
+        wrapper)."""
+        instance: M = cls.__pydantic_validator__.validate_python(data, by_alias=False, by_name=True)
         return instance
 
     @classmethod
@@ -203,8 +206,10 @@ class DynamoMixin(metaclass=DynamoMeta):
         object.__setattr__(self, "__pydantic_fields_set__", fresh.__pydantic_fields_set__)  # type: ignore[attr-defined]
 
     def _hooks(self, kind: str) -> None:
-        for hook in self._info().hooks[kind]:
-            hook(self)
+        hooks = self._info().hooks[kind]
+        if hooks:
+            for hook in hooks:
+                hook(self)
 
     # -- version rules --------------------------------------------------------------------
 
@@ -228,7 +233,11 @@ class DynamoMixin(metaclass=DynamoMeta):
     def _put_action(self, condition: ConditionArg) -> tuple[Put, Callable[[], None]]:
         info = self._info()
         self._hooks("before_save")
-        guard, version = self._version_guard(info.path(info.partition_key).not_exists())
+        guard, version = (
+            self._version_guard(info.path(info.partition_key).not_exists())
+            if info.version is not None
+            else (None, None)
+        )
         data = self._data()
         if version is not None:
             data[info.version or ""] = version
@@ -434,6 +443,23 @@ class DynamoMixin(metaclass=DynamoMeta):
         )
 
     @classmethod
+    def _partition_value(cls, key_name: str, value: Any) -> Any:
+        """A query's partition key value as stored; an empty one is refused before sending
+        (DynamoDB refuses empty strings and bytes in table and index keys)."""
+        info = cls._info()
+        stored = info.storage_value(key_name, value)
+        info.check_key_values({key_name: stored})
+        return stored
+
+    @classmethod
+    def _check_consistent_read(cls, index: _Index | None, consistent_read: bool | None) -> None:
+        if consistent_read and index is not None and index.kind == "global":
+            raise ValidationException(
+                f"{cls.__name__}.{index.attribute} is a global secondary index: DynamoDB offers "
+                "no consistent reads on global secondary indexes"
+            )
+
+    @classmethod
     def _query_reader(
         cls: type[M],
         index: _Index | None,
@@ -448,6 +474,8 @@ class DynamoMixin(metaclass=DynamoMeta):
     ) -> Reader[M]:
         info = cls._info()
         key_name = index.partition_key if index and index.partition_key else info.partition_key
+        cls._check_consistent_read(index, consistent_read)
+        stored = cls._partition_value(key_name, partition_key)
         key_condition = info.path(key_name) == partition_key
         sort = _condition(sort_key_condition)
         filter_expression = _condition(filter_condition)
@@ -460,7 +488,7 @@ class DynamoMixin(metaclass=DynamoMeta):
             scan_index_forward=scan_index_forward,
         )
         # A cursor is bound to the partition: the key value as stored.
-        scope = serialize_value(info.storage_value(key_name, partition_key), key_name)
+        scope = serialize_value(stored, key_name)
         return cls._reader(
             "Query",
             params,
@@ -484,6 +512,7 @@ class DynamoMixin(metaclass=DynamoMeta):
         segment: int | None = None,
         total_segments: int | None = None,
     ) -> Reader[M]:
+        cls._check_consistent_read(index, consistent_read)
         filter_expression = _condition(filter_condition)
         params = read_request(
             cls._table_name(),
@@ -509,6 +538,8 @@ class DynamoMixin(metaclass=DynamoMeta):
         cls, partition_key: Any, filter_condition: ConditionArg, consistent_read: bool | None
     ) -> Plan[int]:
         info = cls._info()
+        if partition_key is not None:
+            cls._partition_value(info.partition_key, partition_key)
         key_condition = (
             None if partition_key is None else info.path(info.partition_key) == partition_key
         )

@@ -12,12 +12,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pydynox import ConditionCheck, DynamoConfig, Model, PartitionKey, Put, SortKey, Update, path
+from pydynox.client._actions import transact_write_request
 from pydynox.client._codec import serialize_value
+from pydynox.client._requests import (
+    delete_item_request,
+    put_item_request,
+    read_request,
+    update_actions,
+    update_item_request,
+)
+from pydynox.exceptions import ValidationException
 from pydynox.expressions import (
     Attr,
     Condition,
@@ -65,6 +75,27 @@ HOSTILE_NAMES = [
     "🙂",
     "\n",
     "a\tb",
+    # More DynamoDB reserved words.
+    "ABORT",
+    "DATA",
+    "KEY",
+    "TABLE",
+    "VALUE",
+    "USER",
+    "ORDER",
+    "BY",
+    "HASH",
+    "RANGE",
+    "TTL",
+    # Empty-ish: invisible, blank or combining.
+    "\u200b",
+    "\ufeff",
+    "\x00",
+    " \t ",
+    "a\u0301",
+    "#n0.#n1",
+    ":v0 OR :v1",
+    "size(#n0)",
 ]
 
 names = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(min_size=1, max_size=12))
@@ -364,3 +395,315 @@ def test_decimal_strategy_is_serialisable() -> None:
     assert serialize_value(Decimal("-100000000000000000000.000000")) == {
         "N": "-100000000000000000000"
     }
+
+
+# --------------------------------------------------------------------------- whole requests
+#
+# Every name and string value below carries a canary character that no keyword, function,
+# placeholder or punctuation contains. Whole requests are built with the same builders the
+# client and the models use; the canary may then appear only where names and values belong
+# (the two placeholder maps, Key and Item), never in an expression string.
+
+CANARY = "\u2603"  # ☃
+
+canary_names = st.builds(
+    lambda base, tail: base + CANARY + tail,
+    st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(max_size=6)),
+    st.text(max_size=4),
+)
+canary_paths = st.builds(
+    lambda first, rest: Attr.of(first, *rest),
+    canary_names,
+    st.lists(st.one_of(canary_names, st.integers(0, 50)), max_size=3),
+)
+canary_strings = st.builds(
+    lambda base: base + CANARY,
+    st.one_of(st.sampled_from([*HOSTILE_NAMES, "", "'", '"', "a = b"]), st.text(max_size=8)),
+)
+canary_scalars = st.one_of(canary_strings, st.binary(min_size=1, max_size=4), numbers)
+canary_values = st.one_of(
+    canary_scalars,
+    st.lists(canary_scalars, max_size=3),
+    st.dictionaries(canary_names, canary_scalars, max_size=3),
+    st.sets(canary_strings, min_size=1, max_size=3),
+)
+
+
+@st.composite
+def canary_leaves(draw: st.DrawFn) -> Condition:
+    attr = draw(canary_paths)
+    value = draw(canary_scalars)
+    kind = draw(st.integers(0, 9))
+    if kind == 0:
+        compare: Callable[[Any, Any], Condition] = draw(st.sampled_from(COMPARISONS))
+        return compare(attr, value)
+    if kind == 1:
+        return draw(st.sampled_from(COMPARISONS))(attr, draw(canary_paths))
+    if kind == 2:
+        return attr.between(value, draw(canary_scalars))
+    if kind == 3:
+        return attr.begins_with(draw(canary_strings))
+    if kind == 4:
+        return attr.contains(value)
+    if kind == 5:
+        return draw(st.sampled_from([attr.exists(), attr.not_exists()]))
+    if kind == 6:
+        return attr.is_in(draw(st.lists(canary_scalars, min_size=1, max_size=4)))
+    if kind == 7:
+        return attr.attribute_type(draw(st.sampled_from(["S", "N", "M"])))
+    if kind == 8:
+        return draw(st.sampled_from(COMPARISONS))(attr.size(), draw(numbers))
+    return attr == draw(canary_values)
+
+
+canary_conditions = st.recursive(
+    canary_leaves(),
+    lambda children: st.one_of(
+        st.builds(lambda a, b: a & b, children, children),
+        st.builds(lambda a, b: a | b, children, children),
+        st.builds(lambda a: ~a, children),
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def canary_actions(draw: st.DrawFn) -> list[UpdateAction]:
+    firsts = draw(st.lists(canary_names, min_size=1, max_size=4, unique=True))
+    actions: list[UpdateAction] = []
+    for first in firsts:
+        rest = draw(st.lists(st.one_of(canary_names, st.integers(0, 9)), max_size=2))
+        attr = Attr.of(first, *rest)
+        kind = draw(st.integers(0, 6))
+        if kind == 0:
+            actions.append(attr.set(draw(canary_values)))
+        elif kind == 1:
+            actions.append(attr.set_if_not_exists(draw(canary_values)))
+        elif kind == 2:
+            actions.append(attr.append(draw(st.lists(canary_scalars, max_size=3))))
+        elif kind == 3:
+            actions.append(attr.remove())
+        elif kind == 4:
+            actions.append(attr.add(draw(numbers)))
+        elif kind == 5:
+            actions.append(attr.add(draw(st.sets(canary_strings, min_size=1, max_size=3))))
+        else:
+            actions.append(attr.delete(draw(st.sets(canary_strings, min_size=1, max_size=3))))
+    return actions
+
+
+ALLOWED = ("ExpressionAttributeNames", "ExpressionAttributeValues", "Key", "Item")
+
+
+def leaks(node: Any, where: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Where the canary appears outside the names/values maps, Key and Item."""
+    if any(part in ALLOWED for part in where):
+        return []
+    found: list[tuple[str, ...]] = []
+    if isinstance(node, str):
+        return [where] if CANARY in node else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str) and CANARY in key:
+                found.append((*where, key))
+            found += leaks(value, (*where, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += leaks(value, (*where, str(index)))
+    return found
+
+
+def expressions_in(node: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("Expression") and isinstance(value, str):
+                found.append(value)
+            else:
+                found += expressions_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += expressions_in(value)
+    return found
+
+
+def check_request(params: dict[str, Any], canary_names_only: bool = True) -> None:
+    assert leaks(params) == [], leaks(params)
+    if "TransactItems" in params:  # each action has its own placeholder maps
+        for action in params["TransactItems"]:
+            ((_kind, inner),) = action.items()
+            check_request(inner, canary_names_only)
+        return
+    texts = expressions_in(params)
+    assert texts
+    names = params.get("ExpressionAttributeNames", {})
+    values = params.get("ExpressionAttributeValues", {})
+    for text in texts:
+        assert only_tokens(text), text
+        assert set(NAME_KEY.findall(text)) <= set(names)
+        assert set(VALUE_KEY.findall(text)) <= set(values)
+    # Every registered placeholder is used by one of the request's expressions.
+    used = " ".join(texts)
+    assert set(NAME_KEY.findall(used)) == set(names)
+    assert set(VALUE_KEY.findall(used)) == set(values)
+    # Every generated name placeholder stands for a name with the canary: nothing but the
+    # user's names travel in the names map.
+    if canary_names_only:
+        assert all(CANARY in name for name in names.values())
+
+
+KEY = {"pk": "p" + CANARY, "sk": "s" + CANARY}
+
+
+@settings(max_examples=150, deadline=None)
+@given(canary_actions(), st.one_of(st.none(), canary_conditions))
+def test_update_requests_hold_names_and_values_only_in_the_maps(
+    actions: list[UpdateAction], condition: Condition | None
+) -> None:
+    params = update_item_request("table", KEY, actions, condition)
+    check_request(params)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(canary_names, canary_values, min_size=1, max_size=4),
+    st.lists(st.builds(lambda a, v: a.set(v), canary_paths, canary_values), max_size=2),
+)
+def test_updates_mapping_and_atomic_together(
+    updates: dict[str, Any], atomic: list[UpdateAction]
+) -> None:
+    # update_item's updates= takes top-level names; distinct first names keep paths apart.
+    atomic_actions = [a for a in atomic if a.path.segments[0] not in updates]
+    firsts = [a.path.segments[0] for a in atomic_actions]
+    if len(set(firsts)) != len(firsts):
+        return
+    actions = update_actions(KEY, updates, atomic_actions)
+    params = update_item_request("table", KEY, actions)
+    check_request(params)
+    assert set(params["ExpressionAttributeNames"].values()) >= set(updates)
+
+
+@settings(max_examples=150, deadline=None)
+@given(canary_names, canary_strings, st.one_of(st.none(), canary_conditions))
+def test_read_requests_hold_names_and_values_only_in_the_maps(
+    key_name: str, key_value: str, filter_condition: Condition | None
+) -> None:
+    query = read_request(
+        "table",
+        key_condition=(Attr.of(key_name) == key_value)
+        & Attr.of("sk" + CANARY).begins_with(key_value),
+        filter_expression=filter_condition,
+    )
+    check_request(query)
+    if filter_condition is not None:
+        check_request(read_request("table", filter_expression=filter_condition))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(canary_names, canary_values, max_size=4),
+    canary_conditions,
+    canary_actions(),
+)
+def test_writes_and_transactions_hold_names_and_values_only_in_the_maps(
+    attributes: dict[str, Any], condition: Condition, actions: list[UpdateAction]
+) -> None:
+    check_request(put_item_request("table", {**KEY, **attributes}, condition))
+    check_request(delete_item_request("table", KEY, condition))
+    other = {"pk": KEY["pk"], "sk": "other" + CANARY}
+    third = {"pk": KEY["pk"], "sk": "third" + CANARY}
+    request = transact_write_request(
+        [
+            Put("table", {**KEY, **attributes}, condition),
+            Update("table", other, atomic=actions, condition=condition),
+            ConditionCheck("table", third, condition),
+        ]
+    )
+    check_request(request)
+
+
+# --------------------------------------------------------------------------- models
+
+
+class Reserved(Model):
+    """Field names that are DynamoDB reserved words, or not ASCII."""
+
+    model_config = DynamoConfig(table="reserved")
+    key: Annotated[str, PartitionKey()]
+    order: Annotated[int, SortKey()]
+    status: str = ""
+    data: dict[str, Any] = {}
+    名前: str = ""
+    ünïcødé: int = 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(canary_strings, st.integers(-1000, 1000), canary_names)
+def test_model_fields_named_after_reserved_words_render_as_placeholders(
+    text: str, number: int, nested: str
+) -> None:
+    condition = (
+        (Reserved.status == text)
+        & (Reserved.order > number)
+        & path(Reserved.data)[nested].exists()
+        & (Reserved.名前 != text)
+        & path(Reserved.ünïcødé).between(number, number + 1)
+    )
+    actions = [
+        path(Reserved.ünïcødé).add(number),
+        path(Reserved.data)[nested].set(text),
+        path(Reserved.名前).set(text),
+    ]
+    params = update_item_request("reserved", {"key": "k", "order": 1}, actions, condition)
+    check_request(params, canary_names_only=False)
+    assert set(params["ExpressionAttributeNames"].values()) == {
+        "status",
+        "order",
+        "data",
+        nested,
+        "名前",
+        "ünïcødé",
+    }
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab.[]0123 #:é"), max_size=12) | st.text(max_size=12))
+def test_path_parsing_refuses_or_round_trips(text: str) -> None:
+    try:
+        attr = Attr(text)
+    except ValidationException:
+        return
+    assert all(s != "" for s in attr.segments)
+    assert Attr(str(attr)).segments == attr.segments
+    ph = Placeholders()
+    rendered = attr.render(ph)
+    assert only_tokens(rendered)
+    assert paths_in(rendered, ph) == [attr.segments]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.just(""), st.none(), st.integers(max_value=-1), st.booleans(), st.floats()))
+def test_bad_segments_are_refused_with_validation_errors(segment: Any) -> None:
+    try:
+        Attr.of("a", segment)
+    except ValidationException:
+        return
+    raise AssertionError(f"{segment!r} was accepted as a path segment")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), names, min_size=1, max_size=3))
+def test_user_placeholders_are_checked_before_use(raw: dict[str, str]) -> None:
+    ph = Placeholders()
+    valid = all(re.fullmatch(r"#[A-Za-z0-9_]+", key) for key in raw)
+    try:
+        ph.add_names(raw)
+    except ValidationException:
+        assert not valid
+        assert ph.names == {}  # nothing registered when one entry is refused
+    else:
+        assert valid
+        assert ph.names == raw

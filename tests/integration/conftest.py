@@ -3,6 +3,10 @@
 Every scenario runs twice, through the async API and through the ``sync_`` API, via the
 ``api`` fixture: tests are written once as ``await api.get_item(...)`` and the sync run
 calls ``client.sync_get_item(...)`` underneath.
+
+Every test here that uses the ``endpoint`` fixture (directly or through ``client``, ``api``,
+``boto``, the table fixtures...) also runs once per local server: moto, and dynalite when it
+is installed (see tests/conftest.py for the ``needs`` and ``deviates`` markers).
 """
 
 from __future__ import annotations
@@ -15,7 +19,13 @@ import pytest
 from pydynox import DynamoDBClient
 from pydynox.testing import local_client
 
+from ..local_servers import server_params
 from .api import Api
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "endpoint" in metafunc.fixturenames:
+        metafunc.parametrize("endpoint", server_params(), indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import types
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import pytest
 
 from pydynox import DynamoConfig, DynamoDBClient, Model, ResourceNotFoundException
 
+from ..local_servers import MISSING
 from .conftest import unique
 
 M = TypeVar("M", bound=Model)
@@ -39,11 +41,42 @@ def table_of(model: type[Model]) -> str:
     return table
 
 
-class Tables:
-    """Binds models to unique tables; ``drop()`` deletes every table made (at teardown)."""
+@contextlib.contextmanager
+def answering_update_time_to_live(client: DynamoDBClient) -> Iterator[None]:
+    """While the block runs, ``client``'s async requests UpdateTimeToLive are answered as
+    DynamoDB answers them, without being sent: to set up a model's table on a server that
+    lacks the operation (dynalite) for tests that do not check TTL. Tests of TTL itself are
+    marked ``needs("ttl")`` and run on the servers that have it."""
+    transport = client._async
+    patched = "call" in vars(transport)  # e.g. by record_requests
+    send = transport.call
 
-    def __init__(self) -> None:
+    async def call(op: str, params: dict[str, Any]) -> dict[str, Any]:
+        if op == "UpdateTimeToLive":
+            return {"TimeToLiveSpecification": params["TimeToLiveSpecification"]}
+        return await send(op, params)
+
+    transport.call = call  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if patched:
+            transport.call = send  # type: ignore[method-assign]
+        else:
+            del transport.call
+
+
+class Tables:
+    """Binds models to unique tables; ``drop()`` deletes every table made (at teardown).
+
+    ``client`` is the one the models use (the default client), ``server`` the local server
+    the test runs on: on one without UpdateTimeToLive the tables are created without TTL, see
+    ``answering_update_time_to_live``."""
+
+    def __init__(self, client: DynamoDBClient | None = None, server: str = "moto") -> None:
         self.bound: list[type[Model]] = []
+        self.client = client
+        self.ttl = "ttl" not in MISSING[server]
 
     def bind(self, model: type[M], **config: Any) -> type[M]:
         """Bound to a new table name; the table is not created."""
@@ -54,7 +87,13 @@ class Tables:
     async def __call__(self, model: type[M], **config: Any) -> type[M]:
         """Bound to a new table, created with the model's own ``create_table``."""
         bound = self.bind(model, **config)
-        await bound.create_table()
+        if self.ttl:
+            await bound.create_table()
+            return bound
+        client = config.get("client", self.client)
+        assert client is not None, "Tables(client, server) needs the models' client"
+        with answering_update_time_to_live(client):
+            await bound.create_table()
         return bound
 
     async def drop(self) -> None:

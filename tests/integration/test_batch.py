@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 from typing import Any
@@ -176,6 +177,17 @@ async def test_batch_writer_with_a_missing_table_lists_every_write_not_made(
     assert written != (Put(hash_table, item(1)) in unprocessed)
 
 
+async def wait_until_deleted(boto: Any, table: str) -> None:
+    """DeleteTable only starts the deletion: DynamoDB refuses to create the same name
+    (ResourceInUseException) until the table is gone."""
+    while True:
+        try:
+            boto.describe_table(TableName=table)
+        except boto.exceptions.ResourceNotFoundException:
+            return
+        await asyncio.sleep(0.02)
+
+
 async def test_batch_write_after_a_table_is_recreated_with_another_key(
     api: Api, client: DynamoDBClient, boto: Any
 ) -> None:
@@ -183,6 +195,7 @@ async def test_batch_write_after_a_table_is_recreated_with_another_key(
     await client.create_table(name, partition_key=("id", "S"))
     await api.batch_write(name, put_items=[item(0)])  # the client learns the key: id
     boto.delete_table(TableName=name)  # e.g. another process resets the table
+    await wait_until_deleted(boto, name)
     await client.create_table(name, partition_key=("pk", "S"))
     try:
         await api.batch_write(name, put_items=[{"pk": "a", "v": 1}, {"pk": "a", "v": 2}])

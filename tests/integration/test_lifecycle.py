@@ -21,9 +21,11 @@ from .conftest import unique
 KEY = {"pk": "USER#1", "sk": "PROFILE"}
 
 
-def connections(endpoint: str) -> int:
+def connections(endpoint: str) -> set[str]:
     """Open TCP connections from this process to the endpoint's port (Linux /proc), whatever
-    the transport: the client's side of each keep-alive connection it holds."""
+    the transport: the client's side of each keep-alive connection it holds, by socket inode.
+    Tests compare sets, not counts: a server may close an idle connection of another client
+    meanwhile (dynalite, like any Node server, closes them after 5 s)."""
     gc.collect()
     port = int(endpoint.rsplit(":", 1)[1])
     ours = set()
@@ -34,15 +36,15 @@ def connections(endpoint: str) -> int:
             continue
         if link.startswith("socket:["):
             ours.add(link[8:-1])
-    count = 0
+    found: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with open(table) as lines:
             for line in list(lines)[1:]:
                 fields = line.split()
                 remote_port = int(fields[2].rsplit(":", 1)[1], 16)
                 if remote_port == port and fields[3] == "01" and fields[9] in ours:
-                    count += 1
-    return count
+                    found.add(fields[9])
+    return found
 
 
 def open_senders(client: DynamoDBClient) -> int:
@@ -65,7 +67,7 @@ def test_asyncio_run_twice_with_one_client_leaves_nothing_open(endpoint: str, fr
     before = connections(endpoint)
     for _ in range(3):
         assert asyncio.run(client.get_item(fresh, KEY)) == {**KEY, "n": 1}
-        assert connections(endpoint) == before  # the loop's shutdown closed its connections
+        assert connections(endpoint) <= before  # the loop's shutdown closed its connections
     client.sync_close()
 
 
@@ -80,7 +82,7 @@ def test_a_manually_run_loop_closes_its_client_at_shutdown(endpoint: str, fresh:
     finally:
         loop.close()
     assert open_senders(client) == 0
-    assert connections(endpoint) == before
+    assert connections(endpoint) <= before
 
 
 async def test_one_client_per_loop_is_reused_across_calls(endpoint: str, fresh: str) -> None:
@@ -91,7 +93,7 @@ async def test_one_client_per_loop_is_reused_across_calls(endpoint: str, fresh: 
         assert all(r == {**KEY, "n": 1} for r in results)
         assert open_senders(client) == 1  # one per loop, none made per call
         # at most one connection per request in flight (moto closes each after its answer)
-        assert connections(endpoint) - before <= 50
+        assert len(connections(endpoint) - before) <= 50
     await client.close()
     await client.close()  # closing twice is fine
     assert await client.get_item(fresh, KEY) is not None  # and the client reopens on demand
@@ -144,9 +146,12 @@ def test_fastapi_lifespan_and_handlers_share_the_client(endpoint: str, fresh: st
         with TestClient(app) as http:
             assert http.get("/item").json() == {**KEY, "n": 1}
             assert http.get("/item").json() == {**KEY, "n": 1}
-    assert connections(endpoint) == before
+    assert connections(endpoint) <= before
 
 
+@pytest.mark.deviates(
+    "dynalite", reason="it keeps one set of tables for every region; DynamoDB's are per region"
+)
 async def test_settings_come_from_the_aws_environment(
     api: Api, fresh: str, endpoint: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -155,9 +160,11 @@ async def test_settings_come_from_the_aws_environment(
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     env_api = Api(DynamoDBClient(), api.mode)
-    # moto keeps tables per region: the us-east-1 table is not in eu-west-1
-    assert await env_api.table_exists(fresh) is False
-    await env_api.close()
+    try:
+        # DynamoDB keeps tables per region: the us-east-1 table is not in eu-west-1
+        assert await env_api.table_exists(fresh) is False
+    finally:
+        await env_api.close()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ def by_name(indexes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {index["IndexName"]: index for index in indexes}
 
 
+@pytest.mark.needs("ttl")
 async def test_create_table_with_keys_indexes_and_ttl(api: Api, boto: Any) -> None:
     name = unique("full")
     await api.create_table(

@@ -50,12 +50,14 @@ async def everything(api: Api, table: str) -> list[dict[str, Any]]:
     return sorted(await api.scan(table, consistent_read=True).all(), key=lambda i: i["pk"])
 
 
+@pytest.mark.needs("transactions")
 async def test_transact_write_applies_every_action(api: Api, table: str) -> None:
     await seed(api, table)
     assert await api.transact_write(checkout(table, "active")) is None
     assert await everything(api, table) == [ACCOUNT, ORDER, {**STOCK, "qty": 4}]
 
 
+@pytest.mark.needs("transactions")
 async def test_cancelled_transaction_reports_each_action_and_applies_nothing(
     api: Api, table: str
 ) -> None:
@@ -71,6 +73,7 @@ async def test_cancelled_transaction_reports_each_action_and_applies_nothing(
     assert await everything(api, table) == [ACCOUNT, CART, STOCK]
 
 
+@pytest.mark.needs("transactions")
 async def test_cancelled_update_carries_the_stored_item(api: Api, table: str) -> None:
     await api.put_item(table, {**STOCK, "qty": 0})
     with pytest.raises(TransactionCanceledException) as caught:
@@ -86,6 +89,7 @@ async def test_cancelled_update_carries_the_stored_item(api: Api, table: str) ->
     assert await api.get_item(table, k("order")) is None
 
 
+@pytest.mark.needs("transactions")
 async def test_transact_get_in_order_with_none_for_missing(api: Api, table: str) -> None:
     await seed(api, table)
     got = await api.transact_get(
@@ -175,6 +179,7 @@ async def test_bad_condition_check_is_refused_before_sending(
 # -- the Transaction context --------------------------------------------------------------
 
 
+@pytest.mark.needs("transactions")
 async def test_transaction_commits_on_normal_exit(api: Api, table: str) -> None:
     await seed(api, table)
     async with api.transaction() as tx:
@@ -201,6 +206,7 @@ async def test_transaction_sends_nothing_when_the_block_raises(api: Api, table: 
     assert await everything(api, table) == [ACCOUNT, CART, STOCK]
 
 
+@pytest.mark.needs("transactions")
 async def test_transaction_with_a_false_condition_check_raises_at_exit(
     api: Api, table: str
 ) -> None:
@@ -245,6 +251,7 @@ async def test_empty_transaction_sends_nothing(api: Api, dead_client: DynamoDBCl
         pass
 
 
+@pytest.mark.needs("transactions")
 async def test_a_failed_commit_keeps_its_actions_and_token_for_a_retry(
     api: Api, client: DynamoDBClient, table: str
 ) -> None:

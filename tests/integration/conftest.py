@@ -23,15 +23,43 @@ from ..local_servers import server_params
 from .api import Api
 
 
+# The scenarios of these modules also run through the botocore transport (boto3 / aioboto3
+# clients), so it stays as correct as the default wire transport.
+BOTH_TRANSPORTS = {
+    "test_items",
+    "test_query_scan",
+    "test_batch",
+    "test_transactions",
+    "test_tables",
+    "test_pages",
+    "test_model_operations",
+}
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         metafunc.parametrize("endpoint", server_params(), indirect=True, scope="session")
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "client_transport" in metafunc.fixturenames and module in BOTH_TRANSPORTS:
+        metafunc.parametrize(
+            "client_transport", ["wire", "botocore"], indirect=True, scope="session"
+        )
 
 
 @pytest.fixture(scope="session")
-def client(endpoint: str) -> Iterator[DynamoDBClient]:
+def client_transport(request: pytest.FixtureRequest) -> str:
+    """The transport of the session client: "wire" unless the module runs on both."""
+    return str(getattr(request, "param", "wire"))
+
+
+@pytest.fixture(scope="session")
+def client(endpoint: str, client_transport: str) -> Iterator[DynamoDBClient]:
     """One client for the whole session: its async side meets a new event loop per test."""
-    client = local_client(endpoint, cursor_secret="integration-tests")
+    client = local_client(
+        endpoint,
+        cursor_secret="integration-tests",
+        transport=client_transport,  # type: ignore[arg-type]
+    )
     yield client
     client.sync_close()
 

@@ -22,7 +22,6 @@ from pydynox.testing import local_client
 from ..local_servers import server_params
 from .api import Api
 
-
 # The scenarios of these modules also run through the botocore transport (boto3 / aioboto3
 # clients), so it stays as correct as the default wire transport.
 BOTH_TRANSPORTS = {

@@ -19,7 +19,8 @@ Every error pydynox raises derives from :class:`PydynoxException`::
     ├── CredentialsException           no usable credentials (or region)
     └── ConnectionException            the endpoint could not be reached or hung up
 
-Errors translated from a botocore error keep it as ``__cause__``; ``code`` holds DynamoDB's
+Errors translated from a botocore error (``transport="botocore"``) keep it as ``__cause__``;
+``status`` is the HTTP status of DynamoDB's answer; ``code`` holds DynamoDB's
 error code when there was one. Pydantic's ``ValidationError`` is raised unchanged for bad
 model data. Messages never include credentials.
 """

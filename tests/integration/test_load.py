@@ -19,7 +19,6 @@ import gc
 import logging
 import os
 import random
-import ssl
 import subprocess
 import sys
 import textwrap
@@ -37,6 +36,7 @@ import pytest
 from pydynox import Attr, DynamoDBClient
 from pydynox.testing import local_client
 
+from ..tls import https_server
 from .api import Api
 from .conftest import unique
 
@@ -357,21 +357,10 @@ def test_a_script_that_never_closes_leaves_no_socket(
 
 @pytest.fixture(scope="module")
 def https_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    """A local HTTPS server answering like DynamoDB (see test_security): URL, certificate."""
+    """A local HTTPS server answering like DynamoDB (tests/tls.py): URL, certificate."""
     pytest.importorskip("cryptography")
-    from .test_security import Answer, QuietServer, self_signed_certificate
-
-    cert, key = self_signed_certificate(tmp_path_factory.mktemp("tls-load"))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server = QuietServer(("127.0.0.1", 0), Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}", str(cert)
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with https_server(tmp_path_factory.mktemp("tls-load")) as (url, cert):
+        yield url, str(cert)
 
 
 @pytest.mark.parametrize(

@@ -23,17 +23,11 @@ tests/integration/test_pages.py and the cursor rows of tests/integration/test_ba
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gc
-import ipaddress
-import json
 import logging
-import ssl
-import threading
 import traceback
 import warnings
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +43,7 @@ from pydynox import (
     ValidationException,
 )
 
+from ..tls import Answer, https_server
 from .api import Api
 from .conftest import unique
 
@@ -250,88 +245,12 @@ async def test_debug_logs_show_no_credentials(
 # --------------------------------------------------------------------------- TLS
 
 
-class Answer(BaseHTTPRequestHandler):
-    """Answers every request as DynamoDB answers a GetItem of a missing item: ``{}``."""
-
-    protocol_version = "HTTP/1.1"
-    served: list[str] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
-        type(self).served.append(self.headers.get("X-Amz-Target", ""))
-        body = b"{}"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("x-amzn-RequestId", "tls-test")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # failed handshakes are what the tests provoke
-
-
-def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-            ),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture(scope="module")
 def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """An HTTPS server with a self-signed certificate: its URL and the certificate file."""
     pytest.importorskip("cryptography")
-    cert, key = self_signed_certificate(tmp_path_factory.mktemp("tls"))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server = QuietServer(("127.0.0.1", 0), Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_address[1]}", cert
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with https_server(tmp_path_factory.mktemp("tls")) as running:
+        yield running
 
 
 def tls_client(url: str, transport: str, **settings: Any) -> DynamoDBClient:
@@ -408,8 +327,3 @@ def test_a_ca_bundle_verifies_a_private_certificate(
     monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
     from_env = tls_client(url, transport)
     assert get_over_tls(from_env, mode) is None
-
-
-def test_the_wire_format_of_the_answer_is_what_the_tls_server_sends() -> None:
-    # Guard for the TLS fixture: the body it serves is a valid empty GetItem answer.
-    assert json.loads(b"{}") == {}

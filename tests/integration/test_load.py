@@ -238,6 +238,13 @@ async def test_close_is_idempotent_used_or_not(endpoint: str, load_table: str) -
     for _ in range(2):
         await used.close()
         used.sync_close()
+        # nothing is left open: no sender for this loop, no sync sender
+        assert all(state.sender is None for state in used._async._loops.values())
+        assert used._sync._sender is None
+    # and a closed client opens again on demand
+    await used.put_item(load_table, {"pk": "p", "sk": "reopened"})
+    assert await used.get_item(load_table, {"pk": "p", "sk": "reopened"}) is not None
+    await used.close()
     async with local_client(endpoint) as scoped:
         await scoped.get_item(load_table, {"pk": "p", "sk": "s"})
     await scoped.close()  # closing after the block is fine too

@@ -154,7 +154,7 @@ class Response:
 class Target:
     """Where to connect: host, port, TLS, timeouts."""
 
-    __slots__ = ("connect_timeout", "host", "port", "read_timeout", "tls", "tls_host")
+    __slots__ = ("connect_timeout", "host", "port", "read_timeout", "tls")
 
     def __init__(
         self,
@@ -167,7 +167,6 @@ class Target:
         self.host = host
         self.port = port
         self.tls = tls
-        self.tls_host = host.strip("[]")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
 
@@ -180,17 +179,16 @@ class SyncPool:
         self._size = size
         self._idle: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._closed = False
         # A script that never closes its client: the idle sockets are closed at exit.
         weakref.finalize(self, _close_all, self._idle)
 
     def _connect(self) -> socket.socket:
         t = self._target
         try:
-            sock = socket.create_connection((t.tls_host, t.port), timeout=t.connect_timeout)
+            sock = socket.create_connection((t.host, t.port), timeout=t.connect_timeout)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if t.tls is not None:
-                sock = t.tls.wrap_socket(sock, server_hostname=t.tls_host)
+                sock = t.tls.wrap_socket(sock, server_hostname=t.host)
             sock.settimeout(t.read_timeout)
         except (OSError, ssl.SSLError) as error:
             raise ConnectionException(
@@ -244,17 +242,14 @@ class SyncPool:
 
     def _release(self, sock: socket.socket, keep: bool) -> None:
         with self._lock:
-            if keep and not self._closed and len(self._idle) < self._size:
+            if keep and len(self._idle) < self._size:
                 self._idle.append(sock)
                 return
         sock.close()
 
     def close(self) -> None:
         with self._lock:
-            idle = self._idle[:]
-            self._idle.clear()
-        for sock in idle:
-            sock.close()
+            _close_all(self._idle)
 
 
 def _close_all(sockets: list[socket.socket]) -> None:
@@ -347,10 +342,10 @@ class AsyncPool:
             _, connection = await asyncio.wait_for(
                 loop.create_connection(
                     _Connection,
-                    t.tls_host,
+                    t.host,
                     t.port,
                     ssl=t.tls,
-                    server_hostname=t.tls_host if t.tls is not None else None,
+                    server_hostname=t.host if t.tls is not None else None,
                 ),
                 t.connect_timeout,
             )

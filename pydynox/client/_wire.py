@@ -198,6 +198,12 @@ def _region(settings: Settings, session: Any) -> str | None:
     return str(configured) if configured else None
 
 
+def _needs_session(settings: Settings, static: Credentials | None) -> bool:
+    """Whether credentials or region must come from a botocore session (when both were
+    given, botocore is not even imported)."""
+    return static is None or not (settings.region or os.environ.get("AWS_REGION"))
+
+
 def _session(settings: Settings, factory: Any) -> Any:
     from botocore.exceptions import ProfileNotFound
 
@@ -215,14 +221,14 @@ class SyncWire:
     def __init__(self, settings: Settings) -> None:
         self._static = _static_credentials(settings)
         self._provider: Any = None
-        session = None
-        if self._static is None or not (settings.region or os.environ.get("AWS_REGION")):
+        session: Any = None
+        if _needs_session(settings, self._static):
             import botocore.session
 
             session = _session(settings, botocore.session.Session)
         self._endpoint = endpoint = _Endpoint(settings, _region(settings, session))
         if self._static is None:
-            self._provider = session.get_credentials() if session is not None else None
+            self._provider = session.get_credentials()
             if self._provider is None:
                 raise _no_credentials()
         self._pool = SyncPool(endpoint.target, settings.max_pool_connections)
@@ -237,31 +243,33 @@ class SyncWire:
 
 
 class _AsyncCredentials:
-    """The credentials of an async client, resolved once and shared by its event loops."""
+    """The credentials and endpoint of an async client, resolved once and shared by its
+    event loops (each loop has its own connections)."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
         self._provider: Any = None
-        self.region: str | None = None
         self.static = _static_credentials(settings)
-        if self.static is not None and (settings.region or os.environ.get("AWS_REGION")):
-            self.region = _region(settings, None)
+        self.endpoint: _Endpoint | None = None
 
-    async def resolve(self) -> None:
-        if self.region is not None:
-            return
-        from aiobotocore.session import AioSession
+    async def resolve(self) -> _Endpoint:
+        if self.endpoint is not None:
+            return self.endpoint
+        settings = self._settings
+        session: Any = None
+        if _needs_session(settings, self.static):
+            from aiobotocore.session import AioSession
 
-        session = _session(self._settings, AioSession)
-        region = _region(self._settings, session)
-        _Endpoint(self._settings, region)  # no region or a bad endpoint: say so first
+            session = _session(settings, AioSession)
+        endpoint = _Endpoint(settings, _region(settings, session))  # no region: said first
         provider = await session.get_credentials() if self.static is None else None
         if self.static is None and provider is None:
             raise _no_credentials()
         with self._lock:
             self._provider = provider
-            self.region = region
+            self.endpoint = endpoint
+        return endpoint
 
     async def frozen(self) -> Credentials:
         return self.static or _frozen(await self._provider.get_frozen_credentials())
@@ -281,8 +289,7 @@ class AsyncWire:
         return _AsyncCredentials(settings)
 
     async def open(self) -> None:
-        await self._credentials.resolve()
-        self._endpoint = _Endpoint(self._settings, self._credentials.region)
+        self._endpoint = await self._credentials.resolve()
         self._pool = AsyncPool(self._endpoint.target, self._settings.max_pool_connections)
 
     async def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:

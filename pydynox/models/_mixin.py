@@ -180,13 +180,9 @@ class DynamoMixin(metaclass=DynamoMeta):
 
     @classmethod
     def _from_data(cls: type[M], data: dict[str, Any]) -> M:
-        """A model from stored attributes (the hot path of every read: kept to one
-        validation call and one look-up of the after_load hooks)."""
-        instance: M = cls.__pydantic_validator__.validate_python(data, by_alias=False, by_name=True)
-        hooks = cls.__dict__["__dynamo__"].hooks["after_load"]
-        if hooks:
-            for hook in hooks:
-                hook(instance)
+        """A model from stored attributes, then its after_load hooks."""
+        instance = cls._validate(data)
+        instance._hooks("after_load")
         return instance
 
     @classmethod

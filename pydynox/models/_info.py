@@ -98,9 +98,10 @@ def storable(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN or isinstance(value, _NATIVE):
         return value
-    if kind is dict or isinstance(value, dict):
-        plain = _PLAIN
-        return {key: item if type(item) in plain else storable(item) for key, item in value.items()}
+    if isinstance(value, dict):
+        return {
+            key: item if type(item) in _PLAIN else storable(item) for key, item in value.items()
+        }
     if kind is list:
         # A list of plain values (the common case) is stored as it is.
         for item in value:

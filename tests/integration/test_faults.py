@@ -347,6 +347,31 @@ def _stored(boto: Any, table: str) -> set[str]:
     return set(iter_ids(boto, table))
 
 
+def _outcome(
+    name: str,
+    error: BatchWriteError,
+    boto: Any,
+    table: str,
+    proxy: FaultProxy,
+    transport: str,
+    items: int,
+) -> tuple[set[str], list[dict[str, Any]]]:
+    """After a batch write of ``items`` gave up: the ids stored and the items it lists as
+    not written (sorted by id), reported with the proxy's counters."""
+    stored = _stored(boto, table)
+    unprocessed = sorted((action.item for action in error.unprocessed), key=lambda i: i["id"])
+    report(
+        name,
+        transport=transport,
+        items=items,
+        stored=len(stored),
+        unprocessed=len(unprocessed),
+        lost=items - len(stored) - len(unprocessed),
+        **proxy.summary(),
+    )
+    return stored, unprocessed
+
+
 async def test_batch_write_error_when_throttling_outlasts_the_retries(
     proxy: FaultProxy, faulty: MakeClient, hash_table: str, boto: Any, transport: str
 ) -> None:
@@ -358,23 +383,21 @@ async def test_batch_write_error_when_throttling_outlasts_the_retries(
         await client.batch_write(hash_table, put_items=items)
     error = caught.value
     assert isinstance(error.__cause__, ProvisionedThroughputExceededException)
-    stored = _stored(boto, hash_table)
     assert all(
         isinstance(action, Put) and action.table == hash_table for action in error.unprocessed
     )
-    unprocessed = [action.item for action in error.unprocessed]
-    not_written = [item for item in items if item["id"] not in stored]
-    report(
+    stored, unprocessed = _outcome(
         "batch_write_error_throttled",
+        error,
+        boto,
+        hash_table,
+        proxy,
         transport=transport,
         items=len(items),
-        stored=len(stored),
-        unprocessed=len(unprocessed),
-        lost=len(items) - len(stored) - len(unprocessed),
-        **proxy.summary(),
     )
+    not_written = [item for item in items if item["id"] not in stored]
     assert stored and unprocessed
-    assert sorted(unprocessed, key=lambda item: item["id"]) == not_written
+    assert unprocessed == not_written
     assert proxy.units["BatchWriteItem"] == len(stored)  # nothing written twice
     assert_faults(proxy, ["throttle", "half_unprocessed"])
 
@@ -400,17 +423,14 @@ async def test_batch_writer_error_when_throttling_outlasts_the_retries(
                 await writer.put(item)
     assert isinstance(caught.value.__cause__, ProvisionedThroughputExceededException)
     assert caught.value.__cause__.code == "ThrottlingException"
-    stored = _stored(boto, hash_table)
-    unprocessed = sorted(
-        (action.item for action in caught.value.unprocessed), key=lambda i: i["id"]
-    )
-    report(
+    stored, unprocessed = _outcome(
         "batch_writer_error_throttled",
+        caught.value,
+        boto,
+        hash_table,
+        proxy,
         transport=transport,
         items=given,
-        stored=len(stored),
-        unprocessed=len(unprocessed),
-        **proxy.summary(),
     )
     # Of the items the writer was given, each is either stored or listed, never both.
     assert 0 < given < len(items)
@@ -433,17 +453,14 @@ async def test_sync_batch_writer_error_when_nothing_is_processed(
             given += 1
             writer.put(item)
     assert caught.value.__cause__ is None  # given up after 3 responses without progress
-    stored = _stored(boto, hash_table)
-    unprocessed = sorted(
-        (action.item for action in caught.value.unprocessed), key=lambda i: i["id"]
-    )
-    report(
+    stored, unprocessed = _outcome(
         "sync_batch_writer_error_stalled",
+        caught.value,
+        boto,
+        hash_table,
+        proxy,
         transport=transport,
         items=given,
-        stored=len(stored),
-        unprocessed=len(unprocessed),
-        **proxy.summary(),
     )
     assert 0 < given < len(items)
     assert unprocessed == [item for item in items[:given] if item["id"] not in stored]

@@ -33,7 +33,7 @@ def http(dynamodb_endpoint: str) -> Iterator[TestClient]:
     reset = urllib.request.Request(f"{dynamodb_endpoint}/moto-api/reset", method="POST")
     with urllib.request.urlopen(reset, timeout=10):
         pass
-    with TestClient(create_app(Settings(cursor_secret="test"))) as client:
+    with TestClient(create_app(Settings(cursor_secret="example-app-test-secret"))) as client:
         yield client
 
 

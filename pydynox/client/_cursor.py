@@ -8,6 +8,9 @@ signed with another (or a rotated) secret, or one from another query raises
 
 Format: ``v1.<payload>.<signature>``, both parts unpadded URL-safe base64; the payload is
 JSON ``{"q": <query digest>, "k": <key attributes, B values base64>}``.
+
+The cursor secret must be at least 16 bytes (UTF-8 for a str): ``check_secret`` refuses a
+shorter one, because a short HMAC key can be guessed from a single cursor offline.
 """
 
 from __future__ import annotations
@@ -17,24 +20,52 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 
 from pydynox.client._codec import AttributeValue
 from pydynox.exceptions import InvalidCursorException, ValidationException
 
-__all__ = ["decode_cursor", "encode_cursor", "require_secret"]
+__all__ = ["check_secret", "decode_cursor", "encode_cursor", "require_secret"]
 
 _VERSION = "v1"
 MAX_CURSOR_LENGTH = 4096
+MIN_SECRET_BYTES = 16
+# An HMAC-SHA256 signature is 32 bytes: 43 characters of unpadded base64.
+_SHAPE = re.compile(rf"{_VERSION}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{{43}}")
+
+
+def check_secret(secret: str | bytes | None) -> bytes | None:
+    """The cursor secret as bytes (a str is UTF-8 encoded), None for None; refuses a secret
+    shorter than 16 bytes or of another type with ``ValidationException``."""
+    if secret is None:
+        return None
+    if isinstance(secret, str):
+        try:
+            secret = secret.encode()
+        except UnicodeEncodeError:
+            raise ValidationException("cursor_secret is not encodable as UTF-8") from None
+    if not isinstance(secret, bytes):
+        raise ValidationException(
+            f"cursor_secret must be str or bytes, not {type(secret).__name__}"
+        )
+    if len(secret) < MIN_SECRET_BYTES:
+        raise ValidationException(
+            f"cursor_secret (or PYDYNOX_CURSOR_SECRET) must be at least {MIN_SECRET_BYTES} "
+            f"bytes, it has {len(secret)}: use a long random value such as "
+            "secrets.token_urlsafe(32)"
+        )
+    return secret
 
 
 def require_secret(secret: bytes | None) -> bytes:
-    if not secret:
+    checked = check_secret(secret) if secret else None
+    if checked is None:
         raise ValidationException(
             "page() signs its cursors: pass cursor_secret= to DynamoDBClient or set "
             "PYDYNOX_CURSOR_SECRET (use the same secret on every server of an API)"
         )
-    return secret
+    return checked
 
 
 def _b64(data: bytes) -> str:
@@ -84,12 +115,15 @@ def encode_cursor(key: dict[str, AttributeValue], secret: bytes, scope: str) -> 
 
 def decode_cursor(cursor: str, secret: bytes, scope: str) -> dict[str, AttributeValue]:
     """The exclusive start key a cursor carries, after checking signature and query."""
-    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_LENGTH:
+    # Only ASCII of the right shape reaches the HMAC: compare_digest refuses non-ASCII str
+    # and encode() refuses lone surrogates.
+    if (
+        not isinstance(cursor, str)
+        or len(cursor) > MAX_CURSOR_LENGTH
+        or not _SHAPE.fullmatch(cursor)
+    ):
         raise InvalidCursorException("invalid cursor: not a pydynox page cursor")
-    parts = cursor.split(".")
-    if len(parts) != 3 or parts[0] != _VERSION:
-        raise InvalidCursorException("invalid cursor: not a pydynox page cursor")
-    _, payload, signature = parts
+    _, payload, signature = cursor.split(".")
     if not hmac.compare_digest(signature, _sign(secret, payload)):
         raise InvalidCursorException(
             "invalid cursor: it was altered, or signed with another cursor secret"
@@ -97,7 +131,8 @@ def decode_cursor(cursor: str, secret: bytes, scope: str) -> dict[str, Attribute
     try:
         body = json.loads(_unb64(payload))
         digest, key = body["q"], _key_from_json(body["k"])
-    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+    # RecursionError: deeply nested JSON (only a holder of the secret can sign one).
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error) as error:
         raise InvalidCursorException("invalid cursor: unreadable") from error
     if digest != _digest(scope):
         raise InvalidCursorException(

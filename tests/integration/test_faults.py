@@ -81,7 +81,7 @@ def faulty(proxy: FaultProxy, transport: str) -> Iterator[MakeClient]:
         client = local_client(
             proxy.url,
             max_attempts=max_attempts,
-            cursor_secret="fault-tests",
+            cursor_secret="fault-tests-cursor-secret",
             connect_timeout=2.0,
             read_timeout=20.0,
             transport=transport,

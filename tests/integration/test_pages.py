@@ -123,7 +123,7 @@ async def test_a_cursor_from_another_partition_table_or_secret_is_refused(
         await api.on(orders).query(partition_key="bob").page(3, cursor)
     with pytest.raises(InvalidCursorException, match="another table, index or partition"):
         await api.on(orders.by_status).query(partition_key="ada").page(3, cursor)
-    rotated = local_client(endpoint, cursor_secret="a-new-secret")
+    rotated = local_client(endpoint, cursor_secret="a-rotated-cursor-secret")
     other = type(
         "RotatedOrder",
         (orders,),

@@ -25,7 +25,7 @@ class Order(Model):
 async def main() -> None:
     # The secret signs cursors; every server of one API must share it (or set
     # PYDYNOX_CURSOR_SECRET). Rotating it invalidates the cursors already handed out.
-    set_default_client(DynamoDBClient(cursor_secret="change-me"))
+    set_default_client(DynamoDBClient(cursor_secret="change-me-to-a-long-random-secret"))
     await Order.create_table()
     for number in range(7):
         await Order(user_id="ada", number=number).save()

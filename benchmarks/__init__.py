@@ -10,4 +10,6 @@ Layout:
 - ``worker_peers`` drives the peers (boto3, aioboto3, PynamoDB, dyntastic and the PyPI
   library also named pydynox) with the interpreter of ``.bench/peers``, isolated from this
   repository so that ``import pydynox`` there is the other library.
+- ``parsers`` times HTTP/1.1 answer parsers (ours, h11, httptools) on the fake server's
+  answers, with the current interpreter and with that of ``.bench/peers``.
 """

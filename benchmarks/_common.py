@@ -56,6 +56,13 @@ OP_TITLES: dict[str, str] = {
     "batch_get": f"batch_get ({PAGE} keys)",
     "get_x64": f"{CONCURRENCY} concurrent gets (per get)",
 }
+# The answers that benchmarks/parsers.py gives every HTTP parser: id -> title.
+PARSER_CHUNK = 16 * 1024
+PARSER_ANSWERS: dict[str, str] = {
+    "get": "GetItem",
+    "query": f"Query ({PAGE} items)",
+    "query_chunked": f"Query ({PAGE} items), chunked by {PARSER_CHUNK // 1024} KiB",
+}
 
 
 def to_av(value: Any) -> dict[str, Any]:

@@ -4,14 +4,19 @@ Run from the repository root with the project's interpreter. What it does:
 
 1. asks ``worker_ours --list`` which of this project's clients exist (the
    ``transport="botocore"`` rows only when ``DynamoDBClient`` takes that keyword);
-2. when a peer is selected, makes ``.bench/peers`` (a virtual environment with pinned
-   versions of the peers) on first use and asks ``worker_peers --list`` there;
+2. when a peer (or the parsers in the peers' environment) is selected, makes ``.bench/peers``
+   (a virtual environment with pinned versions of the peers) on first use and asks
+   ``worker_peers --list`` there;
 3. starts the fake DynamoDB (``benchmarks.server``) in its own process on a free port;
 4. measures how long the interpreters take to start (``python -c pass``);
 5. ``--repeats`` rounds; in each, every client runs once in a fresh process for a cold start
    (import + construct + first get) and once in another fresh process for the timed
    operations (warm-up, then about ``--seconds`` per operation);
-6. prints the medians as markdown (and writes them to ``--markdown PATH``).
+6. ``--repeats`` more rounds of the HTTP answer parsers (``benchmarks.parsers``), one fresh
+   process per environment each: this project's interpreter and ``.bench/peers``;
+7. prints the medians as markdown (and writes them to ``--markdown PATH``).
+
+Steps 3 to 5 are skipped when no client is selected (``--only parsers``).
 
 Progress goes to stderr; the table to stdout.
 """
@@ -33,7 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import OP_TITLES, OPS, RESULT_PREFIX
+from benchmarks._common import OP_TITLES, OPS, PARSER_ANSWERS, RESULT_PREFIX
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -46,6 +51,9 @@ PEER_PINS: tuple[str, ...] = (
     "dyntastic==0.18.0",
     "pydynox==1.8.0",
     "pydantic==2.14.4",
+    # HTTP/1.1 parsers for benchmarks.parsers (the newest of each when pinned)
+    "h11==0.16.0",
+    "httptools==0.9.0",
 )
 PEER_IDS: tuple[str, ...] = (
     "boto3",
@@ -58,6 +66,7 @@ PEER_IDS: tuple[str, ...] = (
     "rust-client-sync",
 )
 REFERENCE = {"sync": "ours-client-sync", "async": "ours-client-async"}
+PARSERS = "parsers"  # the --only name of the HTTP answer parsers section
 ENDPOINT_ENV = "AWS_ENDPOINT_URL_DYNAMODB"
 
 
@@ -91,6 +100,19 @@ class Row:
     runs: list[dict[str, Any]] = field(default_factory=list)
     cold_wall_ms: list[float] = field(default_factory=list)
     cold_in_process_ms: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParserRun:
+    """The HTTP answer parsers, measured in one environment: one result per round."""
+
+    family: str  # "ours" or "peers": whose interpreter
+    where: str  # the environment, as the table names it
+    runner: Runner | None = None
+    unavailable: str | None = None
+    note: str = ""
+    runs: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -287,6 +309,29 @@ def measure(rows: list[Row], endpoint: str, settings: Settings) -> None:
                 log(f"[{round_number}/{settings.repeats}] {row.id}: {error}")
 
 
+def measure_parsers(parser_runs: list[ParserRun], settings: Settings) -> None:
+    live = [run for run in parser_runs if run.unavailable is None and run.runner is not None]
+    timeout = 120 + 10 * (settings.seconds + settings.warmup) * 9  # 3 parsers x 3 answers
+    for round_number in range(1, settings.repeats + 1):
+        for run in live:
+            assert run.runner is not None
+            args = ["--seconds", str(settings.seconds), "--warmup", str(settings.warmup)]
+            try:
+                result, _ = run_worker(run.runner, args, None, timeout)
+            except WorkerError as error:
+                run.problems.append(str(error))
+                log(f"[{round_number}/{settings.repeats}] parsers in {run.where}: {error}")
+                continue
+            run.runs.append(result)
+            short = ", ".join(
+                f"{parser} {value['cpu_us']:.1f}us"
+                for parser, answers in result["results"].items()
+                for answer, value in answers.items()
+                if answer == "get" and "cpu_us" in value
+            )
+            log(f"[{round_number}/{settings.repeats}] parsers in {run.where}, GetItem: {short}")
+
+
 # -- the report -------------------------------------------------------------------------------
 
 
@@ -409,6 +454,81 @@ def cold_table(rows: list[Row], startup: dict[str, float], notes: Notes) -> list
     return lines
 
 
+def _parser_cell(run: ParserRun, parser: str, answer: str) -> Cell:
+    values = [r["results"][parser][answer] for r in run.runs if parser in r["results"]]
+    errors = [str(v["error"]) for v in values if "error" in v]
+    if errors:
+        return Cell(reason=errors[0], error=True)
+    numbers = [v["cpu_us"] for v in values if "cpu_us" in v]
+    if not numbers:
+        return Cell(reason="no result", error=True)
+    return Cell(cpu_us=statistics.median(numbers))
+
+
+def parser_table(
+    parser_runs: list[ParserRun], reference_get: float | None, notes: Notes
+) -> list[str]:
+    """One row per parser and environment; ratios against ours from the same processes."""
+    sizes: list[dict[str, Any]] = next(
+        (run.runs[-1]["answers"] for run in parser_runs if run.runs), []
+    )
+    size = {answer["id"]: answer["bytes"] for answer in sizes}
+    titles = [
+        f"{title}, {size[answer]:,} bytes" if answer in size else title
+        for answer, title in PARSER_ANSWERS.items()
+    ]
+    share_title = "GetItem: share of our sync client's get"
+    if reference_get is not None:
+        share_title += f" ({_number(reference_get)} µs)"
+    head = ["parser", "environment", *titles, share_title]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for run in parser_runs:
+        where = run.where
+        if run.note:
+            where += " " + notes.mark(run.note)
+        if run.problems:  # a failed round is never hidden behind the medians of the others
+            where += " " + notes.mark(
+                f"parsers in {run.where}: {len(run.problems)} worker run(s) failed; "
+                f"the first: {run.problems[0]}"
+            )
+        if not run.runs:
+            reason = run.unavailable or (run.problems[0] if run.problems else "no result")
+            mark = ("n/a " if run.unavailable else "error ") + notes.mark(reason)
+            cells = [mark] * len(PARSER_ANSWERS)
+            lines.append("| " + " | ".join(["every parser", where, *cells, ""]) + " |")
+            continue
+        for parser in run.runs[-1]["parsers"]:
+            label = parser["label"] + (" **(reference)**" if parser["id"] == "ours" else "")
+            if parser["unavailable"]:
+                cells = [str(parser["unavailable"])] * len(PARSER_ANSWERS)
+                lines.append("| " + " | ".join([label, where, *cells, ""]) + " |")
+                continue
+            cells = []
+            for answer in PARSER_ANSWERS:
+                mine = _parser_cell(run, parser["id"], answer)
+                if mine.reason is not None:
+                    cells.append(("error " if mine.error else "n/a ") + notes.mark(mine.reason))
+                    continue
+                assert mine.cpu_us is not None
+                text = _number(mine.cpu_us)
+                base = _parser_cell(run, "ours", answer).cpu_us
+                if parser["id"] != "ours" and base:
+                    text += f" ({mine.cpu_us / base:.2f}x)"
+                cells.append(text)
+            get = _parser_cell(run, parser["id"], "get").cpu_us
+            if get is None:
+                share = ""
+            elif reference_get is None:
+                share = "n/a " + notes.mark(
+                    f"no get figure of {REFERENCE['sync']} in this run to compare with "
+                    "(it runs without --only, or with --only ours)"
+                )
+            else:
+                share = f"{100 * get / reference_get:.1f} %"
+            lines.append("| " + " | ".join([label, where, *cells, share]) + " |")
+    return lines
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -446,20 +566,40 @@ def git_revision() -> str:
 
 def report(
     rows: list[Row],
+    parser_runs: list[ParserRun],
     settings: Settings,
     startup: dict[str, float],
     context: dict[str, Any],
 ) -> str:
     notes = Notes()
+    out = ["## Results", ""]
+    if rows:
+        out += _clients_section(rows, settings, startup, notes)
+    if parser_runs:
+        out += _parsers_section(rows, parser_runs, settings, notes)
+    if notes.texts:
+        out += ["### Notes", ""]
+        out += [f"{i}. {text}" for i, text in enumerate(notes.texts, 1)]
+        out.append("")
+    out += ["## Machine", ""]
+    out += [f"- {name}: {value}" for name, value in context["machine"].items()]
+    out.append("")
+    for title, versions in context["versions"].items():
+        out.append(f"- {title}: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _clients_section(
+    rows: list[Row], settings: Settings, startup: dict[str, float], notes: Notes
+) -> list[str]:
     cpu = table(rows, "cpu", notes)
     rate = table(rows, "ops", notes)
     cold = cold_table(rows, startup, notes)
     for row in rows:
         if row.note:
             notes.mark(f"{row.label} ({row.mode}): {row.note}")
-    out = [
-        "## Results",
-        "",
+    return [
         f"Median of {settings.repeats} fresh worker process(es) per client; in each, every "
         f"operation is warmed up for {settings.warmup:g} s and then timed for about "
         f"{settings.seconds:g} s. Cold starts: median of "
@@ -489,17 +629,31 @@ def report(
         + ".",
         "",
     ]
-    if notes.texts:
-        out += ["### Notes", ""]
-        out += [f"{i}. {text}" for i, text in enumerate(notes.texts, 1)]
-        out.append("")
-    out += ["## Machine", ""]
-    out += [f"- {name}: {value}" for name, value in context["machine"].items()]
-    out.append("")
-    for title, versions in context["versions"].items():
-        out.append(f"- {title}: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _parsers_section(
+    rows: list[Row], parser_runs: list[ParserRun], settings: Settings, notes: Notes
+) -> list[str]:
+    reference = next((row for row in rows if row.id == REFERENCE["sync"]), None)
+    reference_get = cell(reference, "get").cpu_us if reference is not None else None
+    return [
+        "### HTTP answer parsers, CPU µs per answer (lower is better)",
+        "",
+        "Each parser reads, from a fresh parser object, the bytes the fake DynamoDB sends "
+        "(its own headers, the body framed by Content-Length, or re-framed in chunks), fed "
+        "whole, until it has the status, the headers and the body; every result is checked "
+        "against what was sent before it is timed. Each answer is warmed up for "
+        f"{settings.warmup:g} s and then timed for about {settings.seconds:g} s "
+        "(`time.process_time()`); median of "
+        f"{settings.repeats} fresh process(es) per environment. h11 is also sent the least "
+        "request it accepts first, since it reads no answer before one. Ratios are this row "
+        "/ ours in the same processes. The last column is the GetItem parse as a share of "
+        "the client CPU of one get by this project's sync client, measured in the same run "
+        "(the client CPU table).",
+        "",
+        *parser_table(parser_runs, reference_get, notes),
+        "",
+    ]
 
 
 # -- the command line -------------------------------------------------------------------------
@@ -512,7 +666,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        help="comma-separated client ids, or the groups 'ours' and 'peers' (default: all)",
+        help="comma-separated client ids, or the groups 'ours' (our clients, and the HTTP "
+        "parsers in this interpreter), 'peers' (the peers, and the parsers in their "
+        "environment) and 'parsers' (the parsers in both) (default: all)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="one short round: a smoke test, not a figure"
@@ -558,11 +714,17 @@ def _rows_from_listing(listing: dict[str, Any], family: str, runner: Runner) -> 
     return rows
 
 
-def select(only: str | None, ours: list[str]) -> list[str]:
+def select(only: str | None, ours: list[str]) -> tuple[list[str], list[str]]:
+    """The client ids wanted, and the families whose interpreters run the parsers section.
+
+    The group ``ours`` is everything this project's interpreter runs (our clients and the
+    parsers there), ``peers`` everything ``.bench/peers`` runs, ``parsers`` the parsers in both.
+    """
     known = [*ours, *PEER_IDS]
     if not only:
-        return known
+        return known, ["ours", "peers"]
     wanted: list[str] = []
+    families: list[str] = []
     for name in (part.strip() for part in only.split(",")):
         group = {"ours": ours, "peers": list(PEER_IDS)}.get(name)
         if group is not None:
@@ -570,9 +732,13 @@ def select(only: str | None, ours: list[str]) -> list[str]:
         elif name in known:
             if name not in wanted:
                 wanted.append(name)
-        elif name:
-            raise SystemExit(f"unknown client {name!r}; known: ours, peers, {', '.join(known)}")
-    return wanted
+        elif name != PARSERS and name:
+            raise SystemExit(
+                f"unknown client {name!r}; known: ours, peers, {PARSERS}, {', '.join(known)}"
+            )
+        groups = {"ours": ["ours"], "peers": ["peers"], PARSERS: ["ours", "peers"]}
+        families += [family for family in groups.get(name, []) if family not in families]
+    return wanted, sorted(families, key=["ours", "peers"].index)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -595,8 +761,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{row.id}\t{row.label}, {row.mode}")
         for peer in PEER_IDS:
             print(f"{peer}\t(peer, runs in {args.peers_venv})")
+        print(f"{PARSERS}\t(HTTP answer parsers, in this interpreter and in {args.peers_venv})")
         return 0
-    wanted = select(args.only, [row.id for row in ours_rows])
+    wanted, parser_families = select(args.only, [row.id for row in ours_rows])
     rows = [row for row in ours_rows if row.id in wanted]
     versions: dict[str, dict[str, str]] = {
         f"this project (Python {ours_listing['python']})": ours_listing["versions"]
@@ -604,23 +771,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     startup: dict[str, float] = {}
     peers_runner: Runner | None = None
     peer_ids = [name for name in wanted if name in PEER_IDS]
+    peers_python: Path | None = None
+    failures: dict[str, str] = {}
+    if peer_ids or "peers" in parser_families:
+        peers_python, failures = ensure_peers(args.peers_venv)
     if peer_ids:
-        peer_rows, peers_runner, peer_versions = _peers(args.peers_venv, peer_ids)
+        peer_rows, peers_runner, peer_versions = _peers(
+            args.peers_venv, peers_python, failures, peer_ids
+        )
         rows += peer_rows
         if peer_versions:
             versions.update(peer_versions)
+    parser_runs = _parser_runs(parser_families, args.peers_venv, peers_python, failures)
     order = {row.id: index for index, row in enumerate(rows)}
     rows.sort(key=lambda row: (row.mode != "sync", row.family != "ours", order[row.id]))
     started_load = load_average()
-    server, endpoint = start_server()
-    log(f"fake DynamoDB at {endpoint}")
-    try:
-        startup["ours"] = startup_ms(ours_runner, settings.startup_runs)
-        if peers_runner is not None:
-            startup["peers"] = startup_ms(peers_runner, settings.startup_runs)
-        measure(rows, endpoint, settings)
-    finally:
-        stop_server(server)
+    if rows:
+        server, endpoint = start_server()
+        log(f"fake DynamoDB at {endpoint}")
+        try:
+            startup["ours"] = startup_ms(ours_runner, settings.startup_runs)
+            if peers_runner is not None:
+                startup["peers"] = startup_ms(peers_runner, settings.startup_runs)
+            measure(rows, endpoint, settings)
+        finally:
+            stop_server(server)
+    measure_parsers(parser_runs, settings)
     context = {
         "machine": {
             "CPU": f"{cpu_model()}, {os.cpu_count()} logical cores",
@@ -633,7 +809,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         },
         "versions": versions,
     }
-    text = report(rows, settings, startup, context)
+    for run in parser_runs:
+        if run.runs:
+            result = run.runs[-1]
+            title = f"HTTP parsers in {run.where} (Python {result['python']})"
+            names = {"ours": "pydynox (this repo)"}
+            versions[title] = {
+                names.get(parser["id"], parser["id"]): parser["version"]
+                for parser in result["parsers"]
+            }
+    text = report(rows, parser_runs, settings, startup, context)
     sys.stdout.write(text)
     sys.stdout.flush()
     if args.markdown is not None:
@@ -642,8 +827,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _shown(venv: Path) -> str:
+    return str(venv.relative_to(REPO) if venv.is_relative_to(REPO) else venv)
+
+
+def _install_failures(failures: dict[str, str]) -> str:
+    return "; ".join(f"{pin}: {why}" for pin, why in failures.items())
+
+
+def _parser_runs(
+    families: list[str], venv: Path, python: Path | None, failures: dict[str, str]
+) -> list[ParserRun]:
+    """Where the parsers section runs: this interpreter, the peers' environment, or both."""
+    runs = []
+    if "ours" in families:
+        runner = Runner(
+            "ours",
+            [sys.executable, "-m", "benchmarks.parsers"],
+            REPO,
+            [sys.executable, "-c", "pass"],
+        )
+        runs.append(ParserRun("ours", "this project's interpreter", runner))
+    if "peers" in families:
+        where = _shown(venv)
+        if python is None:
+            runs.append(ParserRun("peers", where, unavailable=next(iter(failures.values()))))
+        else:
+            # Run by its path, isolated: the script itself puts this repository on sys.path,
+            # so that this project's parser is importable there beside h11 and httptools.
+            runner = Runner(
+                "peers",
+                [str(python), "-I", str(HERE / "parsers.py")],
+                Path(tempfile.gettempdir()),
+                [str(python), "-I", "-c", "pass"],
+            )
+            run = ParserRun("peers", where, runner)
+            if failures:
+                run.note = f"{where}: install failures: {_install_failures(failures)}"
+            runs.append(run)
+    return runs
+
+
 def _peers(
-    venv: Path, peer_ids: list[str]
+    venv: Path, python: Path | None, failures: dict[str, str], peer_ids: list[str]
 ) -> tuple[list[Row], Runner | None, dict[str, dict[str, str]]]:
     """The peers' rows, their runner and versions; n/a rows when they cannot be had."""
 
@@ -653,7 +879,6 @@ def _peers(
             for p in peer_ids
         ]
 
-    python, failures = ensure_peers(venv)
     if python is None:
         return unavailable(next(iter(failures.values()))), None, {}
     runner = Runner(
@@ -670,10 +895,8 @@ def _peers(
     rows.sort(key=lambda row: peer_ids.index(row.id))
     for row in rows:
         if row.unavailable and failures:
-            row.unavailable += "; install failures: " + "; ".join(
-                f"{pin}: {why}" for pin, why in failures.items()
-            )
-    title = f"peers in {venv.relative_to(REPO) if venv.is_relative_to(REPO) else venv}"
+            row.unavailable += "; install failures: " + _install_failures(failures)
+    title = f"peers in {_shown(venv)}"
     return rows, runner, {f"{title} (Python {listing['python']})": listing["versions"]}
 
 

@@ -17,7 +17,8 @@ Every error pydynox raises derives from :class:`PydynoxException`::
     ├── ProvisionedThroughputExceededException  throttled, after every retry was spent
     ├── AccessDeniedException          the credentials may not do this
     ├── CredentialsException           no usable credentials (or region)
-    └── ConnectionException            the endpoint could not be reached or hung up
+    └── ConnectionException            the endpoint could not be reached, hung up, timed out
+                                       or did not speak DynamoDB's protocol
 
 Errors translated from a botocore error (``transport="botocore"``) keep it as ``__cause__``;
 ``status`` is the HTTP status of DynamoDB's answer; ``code`` holds DynamoDB's
@@ -167,9 +168,12 @@ class ConnectionException(PydynoxException):
 
     ``sent`` is False when the request surely never reached DynamoDB (the connection could not
     be opened) and True when it may have been applied (the connection dropped or timed out
-    after sending, or the answer was corrupt).
+    after sending, or the answer was corrupt or not DynamoDB's protocol). ``permanent`` is True
+    when trying again cannot help (a TLS certificate that fails verification): such an error
+    is never retried.
     """
 
-    def __init__(self, message: str, *, sent: bool = True) -> None:
+    def __init__(self, message: str, *, sent: bool = True, permanent: bool = False) -> None:
         super().__init__(message)
         self.sent = sent
+        self.permanent = permanent

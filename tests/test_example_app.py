@@ -1,20 +1,29 @@
 """The FastAPI example (examples/fastapi): every endpoint, through its lifespan, on the
-embedded local DynamoDB it starts itself; and the README's command that serves it."""
+embedded local DynamoDB it starts itself; the README's command that serves it; and the app
+served by ``uvicorn`` on each event loop it offers (``--loop asyncio`` and ``--loop uvloop``),
+through the real HTTP server."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from .faults import FaultProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_DIR = ROOT / "examples" / "fastapi"
@@ -219,3 +228,78 @@ def test_the_readme_command_serves_the_docs_on_an_embedded_dynamodb() -> None:
         output, _ = server.communicate(timeout=30)
     assert f"shop API on http://127.0.0.1:{port}/docs" in output
     assert "embedded local DynamoDB at http://127.0.0.1:" in output
+
+
+def _call(method: str, url: str, body: bytes | None = None) -> tuple[int, Any]:
+    """One request to the served app: its status and JSON answer (None when empty)."""
+    request = urllib.request.Request(
+        url, data=body, method=method, headers={"content-type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            status, data = answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        status, data = error.code, error.read()
+    return status, json.loads(data) if data else None
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_uvicorn_serves_the_app_on_each_event_loop(dynamodb_endpoint: str, loop: str) -> None:
+    if loop == "uvloop":
+        pytest.importorskip("uvloop", reason="uvloop does not exist on this platform")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SHOP_"))}
+    # moto closes every connection after its answer; the proxy keeps the app's connections
+    # alive, so the app's pool reuses them.
+    proxy = FaultProxy(dynamodb_endpoint, enabled=False)
+    env.update(
+        AWS_ENDPOINT_URL_DYNAMODB=proxy.url,
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        SHOP_CREATE_TABLES="1",
+        PYDYNOX_CURSOR_SECRET="example-app-test-secret",
+    )
+    command = [sys.executable, "-m", "uvicorn", "--factory", "shop.app:create_app"]
+    command += ["--loop", loop, "--host", "127.0.0.1", "--port", str(port)]
+    server = subprocess.Popen(
+        command, cwd=APP_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    user = f"{loop}-{uuid.uuid4().hex[:8]}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _call("GET", f"{base}/openapi.json")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "the app did not start within 60 s"
+            time.sleep(0.2)
+        new_user = {"user_id": user, "name": "Ada", "email": "ada@example.com"}
+        created = _call("POST", f"{base}/users", json.dumps(new_user).encode())
+        assert created == (201, {**new_user, "nickname": None, "orders": 0})
+        order = json.dumps({"items": ["book"], "total": "12.50"}).encode()
+        for _ in range(3):
+            assert _call("POST", f"{base}/users/{user}/orders", order)[0] == 201
+        # Concurrent requests: the app's client opens several connections on the loop.
+        with ThreadPoolExecutor(8) as pool:
+            reads = list(pool.map(lambda _: _call("GET", f"{base}/users/{user}"), range(24)))
+        assert reads == [(200, {**created[1], "orders": 3})] * 24
+        status, page = _call("GET", f"{base}/users/{user}/orders?limit=2")
+        assert status == 200 and len(page["items"]) == 2 and page["next_cursor"]
+        cursor = urllib.parse.quote(page["next_cursor"])
+        status, rest = _call("GET", f"{base}/users/{user}/orders?limit=2&cursor={cursor}")
+        assert status == 200 and len(rest["items"]) == 1 and rest["next_cursor"] is None
+        assert _call("DELETE", f"{base}/users/{user}") == (204, None)
+        assert _call("GET", f"{base}/users/{user}")[0] == 404
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+        proxy.close()
+    assert proxy.errors == []
+    assert "Application startup complete" in output, output
+    assert "Application shutdown complete" in output, output  # the lifespan closed the client
+    assert "Traceback" not in output and "ERROR" not in output, output

@@ -7,6 +7,7 @@ the same plan; only the transport and driver differ.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -21,6 +22,7 @@ from pydynox.client._batch import (
     put_entry,
 )
 from pydynox.client._codec import deserialize_item
+from pydynox.client._cursor import check_secret
 from pydynox.client._paging import count_plan
 from pydynox.client._plan import Plan
 from pydynox.client._requests import (
@@ -33,6 +35,7 @@ from pydynox.client._requests import (
     update_actions,
     update_item_request,
 )
+from pydynox.client._response import DEFAULT_MAX_ANSWER
 from pydynox.client._results import Reader
 from pydynox.client._retry import RetryPolicy, RetryRules
 from pydynox.client._tables import (
@@ -50,6 +53,8 @@ from pydynox.expressions import Condition, UpdateAction
 
 __all__ = ["DynamoDBClient", "get_default_client", "set_default_client"]
 
+_log = logging.getLogger("pydynox")
+
 Item = dict[str, Any]
 Key = Mapping[str, Any]
 BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
@@ -66,6 +71,12 @@ class DynamoDBClient:
     failure that may have applied it, unless ``retry_non_idempotent=True`` (see
     docs/reliability.md). ``transport="botocore"`` sends requests through boto3 / aioboto3
     clients instead of pydynox's lean wire transport.
+
+    Time limits: ``connect_timeout`` to open a connection; ``read_timeout`` for a whole answer
+    once the request is sent; ``call_timeout`` (None: no limit) for one DynamoDB request with
+    all its attempts and the backoff between them (each page of a query or scan, each batch
+    request). ``max_answer_bytes`` refuses answers larger than that (64 MiB by default,
+    four times DynamoDB's largest page).
     """
 
     def __init__(
@@ -84,6 +95,8 @@ class DynamoDBClient:
         verify: bool | str | None = None,
         transport: TransportKind = "wire",
         retry_non_idempotent: bool = False,
+        call_timeout: float | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER,
     ) -> None:
         self.settings = Settings(
             region=region,
@@ -98,13 +111,23 @@ class DynamoDBClient:
             max_attempts=max_attempts,
             verify=verify,
             transport=transport,
+            call_timeout=call_timeout,
+            max_answer_bytes=max_answer_bytes,
         )
-        secret = (
+        if verify is False:
+            _log.warning(
+                "DynamoDBClient(verify=False): TLS certificates are not checked, so anyone on "
+                "the network path can read and change this client's requests and answers"
+            )
+        self._cursor_secret = check_secret(
             cursor_secret if cursor_secret is not None else os.environ.get("PYDYNOX_CURSOR_SECRET")
         )
-        self._cursor_secret = secret.encode() if isinstance(secret, str) else secret
         self.batch_retry = RetryPolicy()
-        retry = RetryRules(RetryPolicy(attempts=max_attempts), non_idempotent=retry_non_idempotent)
+        retry = RetryRules(
+            RetryPolicy(attempts=max_attempts),
+            non_idempotent=retry_non_idempotent,
+            call_timeout=call_timeout,
+        )
         self._retry = retry
         self._async = AsyncTransport(self.settings, retry)
         self._sync = SyncTransport(self.settings, retry)

@@ -16,6 +16,7 @@ import datetime as _dt
 import decimal
 import enum
 import math
+import reprlib
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -23,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pydynox.exceptions import SerializationException
+from pydynox.exceptions import ConnectionException, SerializationException
 
 __all__ = [
     "MAX_DIGITS",
@@ -416,9 +417,35 @@ def serialize_item(item: Mapping[str, Any], path: str = "") -> dict[str, Attribu
 
 
 # --------------------------------------------------------------------------- deserialize
+#
+# Attribute values to read come from DynamoDB's answers. The fast path trusts their shape;
+# a malformed one (a wrong tag, a number that is not text, a list where a map belongs) fails
+# on the way, and the public functions turn that failure into ConnectionException: it is
+# the endpoint's fault, never the caller's. The happy path pays nothing for this.
+
+
+class _Malformed(Exception):
+    """Internal: an attribute value that is not in DynamoDB's shape."""
+
+
+# What a malformed attribute value raises on its way through the functions below.
+_BROKEN = (
+    _Malformed,
+    SerializationException,
+    AttributeError,
+    KeyError,
+    TypeError,
+    ValueError,
+    RecursionError,
+)
+_MAX_DEPTH = 40  # DynamoDB nests at most 32 levels; the error path looks no deeper
+_show = reprlib.Repr()  # bounded in length and depth, whatever the endpoint sent
+_show.maxstring = _show.maxother = 60
 
 
 def _de_s(value: Any) -> Any:
+    if type(value) is not str:
+        raise _Malformed
     return value
 
 
@@ -426,39 +453,61 @@ def _de_n(value: Any) -> Any:
     return deserialize_number(value)
 
 
-def _de_b(value: Any) -> Any:
-    return value if type(value) is bytes else bytes(value)
+def _de_bool(value: Any) -> Any:
+    if type(value) is not bool:
+        raise _Malformed
+    return value
+
+
+def _bytes(value: Any) -> bytes:
+    if type(value) is bytes:
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise _Malformed  # bytes(5) would be five zero bytes
 
 
 def _de_null(value: Any) -> Any:
+    if value is not True:
+        raise _Malformed
     return None
 
 
 def _de_l(value: Any) -> Any:
-    return [deserialize_value(member) for member in value]
+    if type(value) is not list:
+        raise _Malformed
+    return [_deserialize(member) for member in value]
 
 
 def _de_m(value: Any) -> Any:
-    return {key: deserialize_value(member) for key, member in value.items()}
+    if type(value) is not dict:
+        raise _Malformed
+    return {key: _deserialize(member) for key, member in value.items()}
 
 
 def _de_ss(value: Any) -> Any:
+    if type(value) is not list:
+        raise _Malformed  # set("abc") would be three letters
     return set(value)
 
 
 def _de_ns(value: Any) -> Any:
+    if type(value) is not list:
+        raise _Malformed
     return {deserialize_number(member) for member in value}
 
 
 def _de_bs(value: Any) -> Any:
-    return {member if type(member) is bytes else bytes(member) for member in value}
+    if type(value) is not list:
+        raise _Malformed
+    return {_bytes(member) for member in value}
 
 
 _DESERIALIZERS: dict[str, Callable[[Any], Any]] = {
     "S": _de_s,
     "N": _de_n,
-    "BOOL": _de_s,
-    "B": _de_b,
+    "BOOL": _de_bool,
+    "B": _bytes,
     "NULL": _de_null,
     "L": _de_l,
     "M": _de_m,
@@ -468,9 +517,9 @@ _DESERIALIZERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def deserialize_value(av: Mapping[str, Any]) -> Any:
-    """One DynamoDB attribute value as Python (numbers as ``int`` or ``Decimal``)."""
+def _deserialize(av: Mapping[str, Any]) -> Any:
     # The common one-tag dicts first, one look-up each; anything else takes the checked path.
+    # (The S value's type is not checked: that alone would cost a tenth of the time.)
     if type(av) is dict and len(av) == 1:
         value = av.get("S")
         if value is not None:
@@ -480,25 +529,77 @@ def deserialize_value(av: Mapping[str, Any]) -> Any:
             return deserialize_number(value)
         value = av.get("M")
         if type(value) is dict:
-            return {key: deserialize_value(member) for key, member in value.items()}
+            return {key: _deserialize(member) for key, member in value.items()}
         value = av.get("L")
         if type(value) is list:
-            return [deserialize_value(member) for member in value]
+            return [_deserialize(member) for member in value]
         value = av.get("BOOL")
-        if value is not None:
+        if type(value) is bool:
             return value
+    ((tag, value),) = av.items()
+    return _DESERIALIZERS[tag](value)
+
+
+def _fails(av: Any) -> bool:
     try:
-        ((tag, value),) = av.items()
-    except (ValueError, AttributeError):
-        raise SerializationException(
-            f"an attribute value must have exactly one type tag, got {av!r:.100}"
-        ) from None
-    deserializer = _DESERIALIZERS.get(tag)
-    if deserializer is None:
-        raise SerializationException(f"unknown DynamoDB type tag {tag!r:.50}")
-    return deserializer(value)
+        _deserialize(av)
+    except _BROKEN:
+        return True
+    return False
+
+
+def _culprit(av: Any, path: str) -> tuple[str, Any]:
+    """Error path only: the innermost malformed attribute value in ``av`` and its path."""
+    for _ in range(_MAX_DEPTH):
+        members: Any = ()
+        if type(av) is dict and len(av) == 1:
+            if type(nested := av.get("M")) is dict:
+                members = ((f"{path}.{key}", member) for key, member in nested.items())
+            elif type(nested := av.get("L")) is list:
+                members = ((f"{path}[{i}]", member) for i, member in enumerate(nested))
+        for where, member in members:
+            if _fails(member):
+                path, av = where, member
+                break
+        else:
+            return path, av
+    return path, av
+
+
+def _malformed(av: Any, path: str) -> ConnectionException:
+    where, bad = _culprit(av, path)
+    where = where[1:] if not path and where.startswith(".") else where
+    shown = f"{where} = {_show.repr(bad)}" if where else _show.repr(bad)
+    return ConnectionException(
+        f"DynamoDB's answer holds an attribute value that is not in DynamoDB's shape: {shown}",
+        sent=True,
+    )
+
+
+def deserialize_value(av: Mapping[str, Any]) -> Any:
+    """One DynamoDB attribute value as Python (numbers as ``int`` or ``Decimal``).
+
+    A value that is not in DynamoDB's shape raises ``ConnectionException(sent=True)``."""
+    try:
+        return _deserialize(av)
+    except _BROKEN:
+        raise _malformed(av, "") from None
 
 
 def deserialize_item(item: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
-    """A whole DynamoDB item as a dict of Python values."""
-    return {name: deserialize_value(av) for name, av in item.items()}
+    """A whole DynamoDB item as a dict of Python values.
+
+    An item or attribute value that is not in DynamoDB's shape raises
+    ``ConnectionException(sent=True)`` naming the attribute."""
+    try:
+        return {name: _deserialize(av) for name, av in item.items()}
+    except _BROKEN:
+        pass
+    if not isinstance(item, Mapping):
+        raise ConnectionException(
+            "DynamoDB's answer holds an item that is not in DynamoDB's shape (a map of "
+            f"attribute values): {_show.repr(item)}",
+            sent=True,
+        )
+    name, av = next(((name, av) for name, av in item.items() if _fails(av)), ("", item))
+    raise _malformed(av, str(name))

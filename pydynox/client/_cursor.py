@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 from pydynox.client._codec import AttributeValue
-from pydynox.exceptions import InvalidCursorException, ValidationException
+from pydynox.exceptions import ConnectionException, InvalidCursorException, ValidationException
 
 __all__ = ["check_secret", "decode_cursor", "encode_cursor", "require_secret"]
 
@@ -108,7 +108,13 @@ def _key_from_json(raw: Any) -> dict[str, AttributeValue]:
 
 def encode_cursor(key: dict[str, AttributeValue], secret: bytes, scope: str) -> str:
     """The cursor for a page that starts after ``key``, for the query ``scope``."""
-    body = json.dumps({"q": _digest(scope), "k": _key_to_json(key)}, separators=(",", ":"))
+    try:
+        keys = _key_to_json(key)
+    except (ValueError, TypeError, AttributeError):  # the key came from DynamoDB's answer
+        raise ConnectionException(
+            f"DynamoDB's answer holds an item whose key is not in DynamoDB's shape: {key!r:.200}"
+        ) from None
+    body = json.dumps({"q": _digest(scope), "k": keys}, separators=(",", ":"))
     payload = _b64(body.encode())
     return f"{_VERSION}.{payload}.{_sign(secret, payload)}"
 

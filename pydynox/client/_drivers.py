@@ -22,7 +22,7 @@ def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Iterator[Any]:
     for step in feed:
         if isinstance(step, Call):
             try:
-                feed.answer(transport.call(step.op, step.params))
+                feed.answer(transport.call(step.op, step.params, feed.deadline))
             except PydynoxException as error:
                 feed.fail(error)
         elif isinstance(step, Sleep):
@@ -37,7 +37,7 @@ async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenera
     for step in feed:
         if isinstance(step, Call):
             try:
-                feed.answer(await transport.call(step.op, step.params))
+                feed.answer(await transport.call(step.op, step.params, feed.deadline))
             except PydynoxException as error:
                 feed.fail(error)
         elif isinstance(step, Sleep):

@@ -12,6 +12,7 @@ from typing import Any
 from botocore import exceptions as bce
 
 from pydynox.client._codec import deserialize_item
+from pydynox.client._shapes import check_error_body
 from pydynox.exceptions import (
     AccessDeniedException,
     CancellationReason,
@@ -45,9 +46,14 @@ _BY_CODE: dict[str, type[PydynoxException]] = {
     "IncompleteSignatureException": CredentialsException,
 }
 
-# Failing to connect means nothing was sent; the other connection errors may follow a request
-# that DynamoDB received and applied.
-_NOT_SENT = (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.SSLError)
+# Failing to connect (to DynamoDB or to the HTTP proxy in front of it) means nothing was
+# sent; the other connection errors may follow a request that DynamoDB received and applied.
+_NOT_SENT = (
+    bce.EndpointConnectionError,
+    bce.ConnectTimeoutError,
+    bce.SSLError,
+    bce.ProxyConnectionError,
+)
 _CONNECTION_ERRORS = (bce.ConnectionClosedError, bce.ReadTimeoutError, bce.HTTPClientError)
 
 _CREDENTIAL_ERRORS = (
@@ -64,7 +70,11 @@ def translate_error(error: BaseException) -> PydynoxException | None:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return _from_response(error.response, status if isinstance(status, int) else None)
     if isinstance(error, _NOT_SENT):
-        return ConnectionException(f"could not connect to DynamoDB: {error}", sent=False)
+        # A certificate that fails verification fails the same way every time.
+        permanent = "CERTIFICATE_VERIFY_FAILED" in str(error)
+        return ConnectionException(
+            f"could not connect to DynamoDB: {error}", sent=False, permanent=permanent
+        )
     if isinstance(error, _CONNECTION_ERRORS):
         return ConnectionException(f"the connection to DynamoDB failed: {error}")
     if isinstance(error, bce.NoRegionError):
@@ -80,6 +90,7 @@ def translate_error(error: BaseException) -> PydynoxException | None:
 
 def error_from_wire(status: int, body: dict[str, Any]) -> PydynoxException:
     """The pydynox error for a DynamoDB JSON error answer (``__type`` and ``message``)."""
+    check_error_body(status, body)
     code = str(body.get("__type", "")).rpartition("#")[2] or f"HTTP{status}"
     message = body.get("message") or body.get("Message") or ""
     return _from_response({**body, "Error": {"Code": code, "Message": message}}, status)

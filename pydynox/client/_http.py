@@ -4,157 +4,86 @@ Measured on 127.0.0.1 (docs/performance.md), ``http.client`` spends about 100 µ
 request and urllib3 another 100 µs on top, while the socket round trip itself costs about
 12 µs; for a GetItem that overhead is most of the client's cost. DynamoDB needs none of a
 general HTTP client's features (redirects, cookies, compression, multipart, ``Expect``), so
-this module writes the request in one buffer and parses the answer with ``Response``, a
-sans-I/O parser (status line, headers, ``Content-Length`` or chunked body), shared by:
+this module writes the request in one buffer and parses the answer with ``_response.Response``
+(a strict sans-I/O parser), shared by:
 
 - ``SyncPool``: blocking sockets, a thread-safe stack of idle keep-alive connections;
-- ``AsyncPool``: asyncio protocols on the running loop, at most ``size`` requests in flight.
+- ``AsyncPool``: asyncio protocols on the running loop (the default loop or uvloop), at most
+  ``size`` requests in flight.
+
+Time limits, the same on both: ``connect_timeout`` for opening a connection, ``read_timeout``
+for the whole answer once the request is written (not per read: a server dripping bytes
+cannot stretch it), and an optional ``deadline`` per request (``time.monotonic()`` based, set
+from the client's ``call_timeout`` by the plan driver) that bounds both.
 
 Connection failures are raised as ``ConnectionException`` with ``sent=False`` when the request
 cannot have reached the server (connecting failed, or an idle connection the server had
-closed refused the request) and ``sent=True`` otherwise, for the retry rules (``_retry``).
+closed refused the request) and ``sent=True`` otherwise, for the retry rules (``_retry``); a
+certificate that fails verification is ``permanent`` (retrying cannot help).
 """
 
 from __future__ import annotations
 
 import asyncio
+import platform
 import select
 import socket
 import ssl
 import threading
+import time
 import weakref
+from typing import cast
 
+from pydynox import __version__
+from pydynox.client._response import DEFAULT_MAX_ANSWER, Response
 from pydynox.exceptions import ConnectionException
 
-__all__ = ["AsyncPool", "Response", "SyncPool", "Target", "no_proxy_for", "request_bytes"]
+__all__ = [
+    "USER_AGENT",
+    "AsyncPool",
+    "Request",
+    "Response",
+    "SyncPool",
+    "Target",
+    "no_proxy_for",
+    "request_bytes",
+]
 
-_MAX_HEAD = 64 * 1024
+
+class Request:
+    """The bytes of one signed request. They hold the Authorization header (and a session
+    token), so the object never shows them: error trackers record the ``repr`` of the locals
+    of every frame of a traceback, and the pools' frames hold this object."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<signed request, {len(self.data)} bytes>"
 
 
-def request_bytes(host: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
+# AWS support and metrics know clients by it; not signed (botocore does not sign it either).
+USER_AGENT = f"pydynox/{__version__} Python/{platform.python_version()}"
+
+
+def request_bytes(host: str, path: str, headers: dict[str, str], body: bytes) -> Request:
     """The whole request: request line, headers and body in one buffer."""
-    lines = [f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"]
+    lines = [f"POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\n"]
     for name, value in headers.items():
         if "\r" in value or "\n" in value:
+            del headers, lines, value  # they may hold credentials: keep them out of the frame
             raise ConnectionException(f"header {name} holds a line break", sent=False)
         lines.append(f"{name}: {value}\r\n")
     lines.append(f"Content-Length: {len(body)}\r\n\r\n")
-    return "".join(lines).encode("latin-1") + body
-
-
-class Response:
-    """Parses one HTTP/1.1 response from the bytes fed to it (no I/O of its own)."""
-
-    __slots__ = (
-        "_buffer",
-        "_chunks",
-        "_length",
-        "_until_close",
-        "body",
-        "complete",
-        "headers",
-        "keep_alive",
-        "status",
-    )
-
-    def __init__(self) -> None:
-        self._buffer = b""
-        self._length = -1  # body bytes expected; -1 while the head is not parsed
-        self._chunks: list[bytes] | None = None  # chunked transfer: the chunks so far
-        self._until_close = False
-        self.status = 0
-        self.headers: dict[str, str] = {}
-        self.body = b""
-        self.keep_alive = True
-        self.complete = False
-
-    @property
-    def started(self) -> bool:
-        """Whether any byte of the answer arrived."""
-        return bool(self._buffer) or self._length != -1 or self.complete
-
-    def feed(self, data: bytes) -> bool:
-        """Take more bytes; True once the response is complete."""
-        self._buffer += data
-        if self._length == -1 and not self._head():
-            return False
-        if self._chunks is not None:
-            return self._chunked()
-        if self._until_close:
-            return False
-        if len(self._buffer) >= self._length:
-            self.body, self._buffer = self._buffer[: self._length], b""
-            self.complete = True
-        return self.complete
-
-    def eof(self) -> bool:
-        """The server closed the connection; True if that ends a complete response."""
-        if self._until_close and self._length != -1:
-            self.body, self._buffer = self._buffer, b""
-            self.complete = True
-            self.keep_alive = False
-        return self.complete
-
-    def _head(self) -> bool:
-        end = self._buffer.find(b"\r\n\r\n")
-        if end == -1:
-            if len(self._buffer) > _MAX_HEAD:
-                raise ConnectionException("the answer's headers are too long", sent=True)
-            return False
-        head = self._buffer[:end].decode("latin-1").split("\r\n")
-        self._buffer = self._buffer[end + 4 :]
-        version, _, rest = head[0].partition(" ")
-        try:
-            self.status = int(rest[:3])
-        except ValueError:
-            raise ConnectionException(f"not an HTTP answer: {head[0][:80]!r}", sent=True) from None
-        headers = self.headers = {}
-        for line in head[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if 100 <= self.status < 200:  # an interim answer: the real one follows
-            self.status, self.headers = 0, {}
-            return self._head()
-        connection = headers.get("connection", "").lower()
-        self.keep_alive = connection != "close" and (
-            version == "HTTP/1.1" or connection == "keep-alive"
-        )
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            self._chunks = []
-            self._length = 0
-        elif "content-length" in headers:
-            self._length = int(headers["content-length"])
-        else:
-            self._length = 0
-            self._until_close = True
-            self.keep_alive = False
-        return True
-
-    def _chunked(self) -> bool:
-        chunks = self._chunks
-        assert chunks is not None
-        while True:
-            end = self._buffer.find(b"\r\n")
-            if end == -1:
-                return False
-            size = int(self._buffer[:end].split(b";")[0], 16)
-            if size == 0:
-                trailer = self._buffer.find(b"\r\n\r\n", end)
-                if trailer == -1:
-                    return False
-                self.body, self._buffer = b"".join(chunks), b""
-                self.complete = True
-                return True
-            if len(self._buffer) < end + 2 + size + 2:
-                return False
-            chunks.append(self._buffer[end + 2 : end + 2 + size])
-            self._buffer = self._buffer[end + 2 + size + 2 :]
+    return Request("".join(lines).encode("latin-1") + body)
 
 
 class Target:
-    """Where to connect: host, port, TLS, timeouts."""
+    """Where to connect: host, port, TLS, time limits and the largest answer accepted."""
 
-    __slots__ = ("connect_timeout", "host", "port", "read_timeout", "tls")
+    __slots__ = ("connect_timeout", "host", "limit", "port", "read_timeout", "tls")
 
     def __init__(
         self,
@@ -163,12 +92,61 @@ class Target:
         tls: ssl.SSLContext | None,
         connect_timeout: float,
         read_timeout: float,
+        limit: int = DEFAULT_MAX_ANSWER,
     ) -> None:
         self.host = host
         self.port = port
         self.tls = tls
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.limit = limit
+
+    def connect_failed(self, error: BaseException) -> ConnectionException:
+        """The error for a connection that could not be opened (nothing was sent)."""
+        return ConnectionException(
+            f"could not connect to DynamoDB at {self.host}:{self.port}: {error!r}",
+            sent=False,
+            # A certificate that fails verification fails the same way every time.
+            permanent=isinstance(error, ssl.SSLCertVerificationError),
+        )
+
+    def read_limit(self, deadline: float | None) -> tuple[float, str]:
+        """When reading the answer must stop, and the setting that says so."""
+        read_by = time.monotonic() + self.read_timeout
+        if deadline is not None and deadline < read_by:
+            return deadline, "call_timeout"
+        return read_by, f"read_timeout={self.read_timeout} s"
+
+
+def _late(setting: str) -> ConnectionException:
+    return ConnectionException(f"DynamoDB did not answer in time ({setting})")
+
+
+def _connect_timeout(target: Target, deadline: float | None) -> float:
+    """The time left to connect: ``connect_timeout``, cut short by the call's deadline."""
+    if deadline is None:
+        return target.connect_timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise ConnectionException(
+            "the call's deadline (call_timeout) passed before DynamoDB could be reached",
+            sent=False,
+        )
+    return min(target.connect_timeout, left)
+
+
+if hasattr(select, "poll"):
+
+    def _closed_while_idle(sock: socket.socket) -> bool:
+        # poll, not select: select cannot watch descriptors numbered 1024 or more.
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+
+else:  # Windows: select has no such limit there
+
+    def _closed_while_idle(sock: socket.socket) -> bool:
+        return bool(select.select([sock], [], [], 0)[0])
 
 
 class SyncPool:
@@ -182,18 +160,15 @@ class SyncPool:
         # A script that never closes its client: the idle sockets are closed at exit.
         weakref.finalize(self, _close_all, self._idle)
 
-    def _connect(self) -> socket.socket:
+    def _connect(self, deadline: float | None) -> socket.socket:
         t = self._target
         try:
-            sock = socket.create_connection((t.host, t.port), timeout=t.connect_timeout)
+            sock = socket.create_connection((t.host, t.port), timeout=_connect_timeout(t, deadline))
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if t.tls is not None:
                 sock = t.tls.wrap_socket(sock, server_hostname=t.host)
-            sock.settimeout(t.read_timeout)
         except (OSError, ssl.SSLError) as error:
-            raise ConnectionException(
-                f"could not connect to DynamoDB at {t.host}:{t.port}: {error}", sent=False
-            ) from error
+            raise t.connect_failed(error) from error
         return sock
 
     def _idle_connection(self) -> socket.socket | None:
@@ -201,30 +176,42 @@ class SyncPool:
             while self._idle:
                 sock = self._idle.pop()
                 # An idle connection with something to read was closed by the server.
-                if not select.select([sock], [], [], 0)[0]:
+                if not _closed_while_idle(sock):
                     return sock
                 sock.close()
         return None
 
-    def post(self, data: bytes) -> Response:
+    def post(self, request: Request, deadline: float | None = None) -> Response:
+        # request.data is never bound to a local: frames of a traceback would show it.
+        stop, setting = self._target.read_limit(deadline)
         sock = self._idle_connection()
         if sock is not None:
             try:
-                sock.sendall(data)
+                sock.settimeout(max(stop - time.monotonic(), 0.001))
+                sock.sendall(request.data)
             except OSError:  # closed by the server while idle: it never read the request
                 sock.close()
                 sock = None
         if sock is None:
-            sock = self._connect()
+            sock = self._connect(deadline)
+            stop, setting = self._target.read_limit(deadline)
             try:
-                sock.sendall(data)
+                sock.settimeout(max(stop - time.monotonic(), 0.001))
+                sock.sendall(request.data)
             except OSError as error:
                 sock.close()
                 raise ConnectionException(f"sending to DynamoDB failed: {error}") from error
-        response = Response()
+        response = Response(self._target.limit)
         try:
             while True:
-                chunk = sock.recv(262144)
+                left = stop - time.monotonic()
+                if left <= 0:
+                    raise _late(setting)
+                sock.settimeout(left)
+                try:
+                    chunk = sock.recv(262144)
+                except TimeoutError:
+                    raise _late(setting) from None
                 if not chunk:
                     if response.eof():
                         break
@@ -261,21 +248,22 @@ def _close_all(sockets: list[socket.socket]) -> None:
 class _Connection(asyncio.Protocol):
     """One keep-alive connection on the running loop: one request at a time."""
 
-    __slots__ = ("_response", "_waiter", "closed", "transport")
+    __slots__ = ("_limit", "_response", "_waiter", "closed", "transport")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.transport: asyncio.Transport | None = None
+        self._limit = limit
         self._response: Response | None = None
         self._waiter: asyncio.Future[Response] | None = None
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # Not an isinstance check: uvloop's transports are not asyncio.Transport subclasses.
+        self.transport = cast(asyncio.Transport, transport)
 
     def send(self, data: bytes, waiter: asyncio.Future[Response]) -> None:
         assert self.transport is not None
-        self._response, self._waiter = Response(), waiter
+        self._response, self._waiter = Response(self._limit), waiter
         self.transport.write(data)
 
     def data_received(self, data: bytes) -> None:
@@ -335,31 +323,29 @@ class AsyncPool:
         self._idle: list[_Connection] = []
         self._busy: set[_Connection] = set()
 
-    async def _connect(self) -> _Connection:
+    async def _connect(self, deadline: float | None) -> _Connection:
         t = self._target
         loop = asyncio.get_running_loop()
         try:
             _, connection = await asyncio.wait_for(
                 loop.create_connection(
-                    _Connection,
+                    lambda: _Connection(t.limit),
                     t.host,
                     t.port,
                     ssl=t.tls,
                     server_hostname=t.host if t.tls is not None else None,
                 ),
-                t.connect_timeout,
+                _connect_timeout(t, deadline),
             )
         except (OSError, ssl.SSLError, asyncio.TimeoutError) as error:
-            raise ConnectionException(
-                f"could not connect to DynamoDB at {t.host}:{t.port}: {error!r}", sent=False
-            ) from error
+            raise t.connect_failed(error) from error
         assert connection.transport is not None
         sock = connection.transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
-    async def post(self, data: bytes) -> Response:
+    async def post(self, request: Request, deadline: float | None = None) -> Response:
         async with self._slots:
             connection = None
             while self._idle:
@@ -368,15 +354,16 @@ class AsyncPool:
                     connection = candidate
                     break
             if connection is None:
-                connection = await self._connect()
+                connection = await self._connect(deadline)
             loop = asyncio.get_running_loop()
             waiter: asyncio.Future[Response] = loop.create_future()
             self._busy.add(connection)
-            connection.send(data, waiter)
-            timer = loop.call_later(self._target.read_timeout, _time_out, connection)
+            connection.send(request.data, waiter)
+            stop, setting = self._target.read_limit(deadline)
+            timer = loop.call_later(stop - time.monotonic(), _time_out, connection, setting)
             try:
                 response = await waiter
-            except BaseException:
+            except BaseException:  # a failure, or the caller was cancelled: stop at once
                 connection._drop()
                 raise
             finally:
@@ -397,8 +384,8 @@ class AsyncPool:
             await asyncio.wait([c.closed for c in connections], timeout=5.0)
 
 
-def _time_out(connection: _Connection) -> None:
-    connection._finish(ConnectionException("DynamoDB did not answer in time (read_timeout)"))
+def _time_out(connection: _Connection, setting: str) -> None:
+    connection._finish(_late(setting))
     connection._drop()
 
 

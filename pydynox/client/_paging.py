@@ -4,7 +4,9 @@
 ``Limit``. Pages are fetched lazily until ``limit`` items have been returned or the data ends:
 a page that a filter empties never stops the iteration. When a limit is set, no request asks
 for more items than are still wanted, so ``last_evaluated_key`` is exactly where the returned
-items end and a later query can resume from it.
+items end and a later query can resume from it. An answer whose ``LastEvaluatedKey`` is the
+``ExclusiveStartKey`` it was sent would restart the same page forever: it raises
+``ConnectionException`` instead.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from pydynox.client._codec import deserialize_item, serialize_item
 from pydynox.client._plan import Call, Emit, Plan
-from pydynox.exceptions import ValidationException
+from pydynox.exceptions import ConnectionException, ValidationException
 
 __all__ = ["PageState", "check_positive", "count_plan", "pages_plan"]
 
@@ -36,6 +38,14 @@ def check_positive(name: str, value: int | None, most: int | None = None) -> Non
         raise ValidationException(f"{name} must be a positive whole number, not {value!r}")
     if value is not None and most is not None and value > most:
         raise ValidationException(f"{name} must be at most {most}, not {value!r}")
+
+
+def _same_key(op: str) -> ConnectionException:
+    return ConnectionException(
+        f"DynamoDB answered the same LastEvaluatedKey again to a {op} (the ExclusiveStartKey it "
+        "was sent); paging would never end",
+        sent=True,
+    )
 
 
 def pages_plan(
@@ -66,6 +76,8 @@ def pages_plan(
         response: dict[str, Any] = yield Call(op, request)
         items: list[dict[str, Any]] = response.get("Items", [])
         exclusive_start = response.get("LastEvaluatedKey")
+        if exclusive_start and exclusive_start == request.get("ExclusiveStartKey"):
+            raise _same_key(op)
         state.last_evaluated_key = deserialize_item(exclusive_start) if exclusive_start else None
         state.scanned_count += int(response.get("ScannedCount", len(items)))
         if items:
@@ -88,4 +100,6 @@ def count_plan(op: str, params: dict[str, Any]) -> Plan[int]:
         start = response.get("LastEvaluatedKey")
         if not start:
             return total
+        if start == request.get("ExclusiveStartKey"):
+            raise _same_key(op)
         request = dict(request, ExclusiveStartKey=start)

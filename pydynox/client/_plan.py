@@ -16,11 +16,13 @@ before the plan ever sees the error.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydynox.client._retry import RetryRules
+from pydynox.client._shapes import check_response
 from pydynox.exceptions import PydynoxException
 
 __all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call", "collect"]
@@ -86,11 +88,23 @@ class Feed(Generic[T]):
 
     Iterating a Feed yields the plan's steps; after the loop ends, ``result`` holds what the
     plan returned. A failed Call that ``retry`` allows to be sent again is yielded again
-    after a Sleep, and the plan only sees the outcome of its last attempt. Keeping this
+    after a Sleep, and the plan only sees the outcome of its last attempt. ``deadline`` is when
+    the current Call, all its attempts and backoff included, must be over (``call_timeout``):
+    the drivers hand it to the transport, and no retry is scheduled past it. Keeping this
     bookkeeping here leaves the drivers a few lines each.
     """
 
-    __slots__ = ("_again", "_call", "_error", "_plan", "_reply", "_retries", "result", "retry")
+    __slots__ = (
+        "_again",
+        "_call",
+        "_error",
+        "_plan",
+        "_reply",
+        "_retries",
+        "deadline",
+        "result",
+        "retry",
+    )
 
     def __init__(self, plan: Plan[T], retry: RetryRules | None = None) -> None:
         self._plan = plan
@@ -100,6 +114,7 @@ class Feed(Generic[T]):
         self._call: Call | None = None
         self._again: list[Step] = []
         self._retries = 0
+        self.deadline: float | None = None  # time.monotonic() by which the Call must end
         self.result: T
 
     def __iter__(self) -> Feed[T]:
@@ -118,10 +133,20 @@ class Feed(Generic[T]):
             raise StopIteration from None
         if type(step) is Call:
             self._call, self._retries = step, 0
+            timeout = self.retry.call_timeout if self.retry is not None else None
+            self.deadline = None if timeout is None else time.monotonic() + timeout
         return step
 
     def answer(self, reply: Any) -> None:
-        """What the last step produced (a response, or None after a sleep or emit)."""
+        """The response to the last Call (drivers answer Calls only). One that is not in
+        DynamoDB's shape is that Call's failure: ``fail`` and the retry rules take it."""
+        call = self._call
+        if call is not None:
+            try:
+                check_response(call.op, call.params, reply)
+            except PydynoxException as error:
+                self.fail(error)
+                return
         self._reply = reply
 
     def fail(self, error: PydynoxException) -> None:
@@ -130,7 +155,8 @@ class Feed(Generic[T]):
         call, retry = self._call, self.retry
         if call is not None and retry is not None:
             delay = retry.delay(call.op, call.params, error, self._retries)
-            if delay is not None:
+            deadline = self.deadline
+            if delay is not None and (deadline is None or time.monotonic() + delay < deadline):
                 self._retries += 1
                 self._again = [call, Sleep(delay)]
                 return

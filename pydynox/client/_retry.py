@@ -69,7 +69,7 @@ def is_idempotent(op: str, params: dict[str, Any]) -> bool:
 
 def _surely_not_applied(error: PydynoxException) -> bool:
     if isinstance(error, ConnectionException):
-        return not error.sent
+        return not error.sent and not error.permanent
     return error.code in _THROTTLES
 
 
@@ -86,6 +86,7 @@ class RetryRules:
 
     policy: RetryPolicy
     non_idempotent: bool = False
+    call_timeout: float | None = None  # seconds one Call may take, every attempt included
 
     def delay(
         self, op: str, params: dict[str, Any], error: PydynoxException, retry: int

@@ -20,12 +20,16 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
+import weakref
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, Literal
 
+from pydynox.client._response import DEFAULT_MAX_ANSWER
 from pydynox.client._retry import RetryRules
-from pydynox.exceptions import ValidationException
+from pydynox.exceptions import ConnectionException, ValidationException
 
 __all__ = ["AsyncTransport", "Settings", "SyncTransport", "TransportKind"]
 
@@ -57,6 +61,8 @@ class Settings:
     max_attempts: int = 10
     verify: bool | str | None = None
     transport: TransportKind = "wire"
+    call_timeout: float | None = None
+    max_answer_bytes: int = DEFAULT_MAX_ANSWER
 
     def __post_init__(self) -> None:
         if self.transport not in ("wire", "botocore"):
@@ -73,6 +79,19 @@ class Settings:
         if self.max_pool_connections < 1:
             raise ValidationException(
                 f"max_pool_connections must be 1 or more, not {self.max_pool_connections!r}"
+            )
+        for name in ("connect_timeout", "read_timeout", "call_timeout"):
+            value = getattr(self, name)
+            if value is None and name == "call_timeout":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValidationException(
+                    f"{name} must be a positive number of seconds, not {value!r}"
+                )
+        limit = self.max_answer_bytes
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1024:
+            raise ValidationException(
+                f"max_answer_bytes must be a whole number of at least 1024, not {limit!r}"
             )
 
     def session_kwargs(self) -> dict[str, Any]:
@@ -111,20 +130,38 @@ class _Translated:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, tb: TracebackType | None) -> None:
         if isinstance(error, Exception):
             from pydynox.client._errors import translate_error
 
             translated = translate_error(error)
             if translated is not None:
                 raise translated from error
+            if isinstance(error, _PARSER_FAILURES) and _raised_by_botocore_parser(tb):
+                raise ConnectionException(
+                    f"botocore could not read DynamoDB's answer (not in DynamoDB's shape): "
+                    f"{error!r:.200}"
+                ) from error
+
+
+# botocore reads an answer of the wrong shape (``{"Items": "x"}``) with raw errors.
+_PARSER_FAILURES = (AttributeError, TypeError, KeyError, ValueError, IndexError)
+
+
+def _raised_by_botocore_parser(tb: TracebackType | None) -> bool:
+    last = None
+    while tb is not None:
+        last, tb = tb, tb.tb_next
+    filename = last.tb_frame.f_code.co_filename if last is not None else ""
+    return filename.replace("\\", "/").endswith("/botocore/parsers.py")
 
 
 _TRANSLATED = _Translated()
 
 
 class _BotocoreSync:
-    """A boto3 low-level client."""
+    """A boto3 low-level client. botocore cannot be given a deadline per request: a call's
+    attempts are bounded by ``read_timeout`` and its retries by ``call_timeout``."""
 
     def __init__(self, settings: Settings) -> None:
         import boto3
@@ -136,7 +173,7 @@ class _BotocoreSync:
                 "dynamodb", config=Config(**settings.config_kwargs()), **settings.client_kwargs()
             )
 
-    def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
+    def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         with _TRANSLATED:
             response: dict[str, Any] = getattr(self._client, _method_name(op))(**params)
         return response
@@ -158,28 +195,53 @@ class _BotocoreAsync:
     def credentials(settings: Settings) -> Any:
         import aioboto3
 
-        return aioboto3.Session(**settings.session_kwargs())
+        with _TRANSLATED:
+            return aioboto3.Session(**settings.session_kwargs())
 
     async def open(self) -> None:
         from aiobotocore.config import AioConfig
 
         settings = self._settings
-        context = self._session.client(
-            "dynamodb", config=AioConfig(**settings.config_kwargs()), **settings.client_kwargs()
-        )
         with _TRANSLATED:
+            context = self._session.client(
+                "dynamodb", config=AioConfig(**settings.config_kwargs()), **settings.client_kwargs()
+            )
             self._client = await context.__aenter__()
         self._context = context
 
-    async def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+        request = getattr(self._client, _method_name(op))(**params)
         with _TRANSLATED:
-            response: dict[str, Any] = await getattr(self._client, _method_name(op))(**params)
+            if deadline is None:
+                response: dict[str, Any] = await request
+                return response
+            try:
+                response = await asyncio.wait_for(request, deadline - time.monotonic())
+            except asyncio.TimeoutError:
+                raise ConnectionException(
+                    "DynamoDB did not answer in time (call_timeout)"
+                ) from None
         return response
 
     async def close(self) -> None:
         context, self._context, self._client = self._context, None, None
         if context is not None:
             await context.__aexit__(None, None, None)
+
+
+# Transports to reset in a child process after os.fork(): a child must never use its parent's
+# sockets (both would read each other's answers) nor locks (another thread of the parent may
+# have held one at the fork, and nobody would ever release it in the child).
+_FORK_AWARE: weakref.WeakSet[SyncTransport | AsyncTransport] = weakref.WeakSet()
+
+
+def _reset_after_fork() -> None:
+    for transport in list(_FORK_AWARE):
+        transport.after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 class SyncTransport:
@@ -190,6 +252,7 @@ class SyncTransport:
         self.retry = retry
         self._sender: Any = None
         self._lock = threading.Lock()
+        _FORK_AWARE.add(self)
 
     def _open(self) -> Any:
         with self._lock:
@@ -207,9 +270,11 @@ class SyncTransport:
                 pass
         return _BotocoreSync(self._settings)
 
-    def call(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        """One attempt at ``op``."""
-        response: dict[str, Any] = (self._sender or self._open()).send(op, params)
+    def call(
+        self, op: str, params: dict[str, Any], deadline: float | None = None
+    ) -> dict[str, Any]:
+        """One attempt at ``op``, over by ``deadline`` (``time.monotonic()``) if one is given."""
+        response: dict[str, Any] = (self._sender or self._open()).send(op, params, deadline)
         return response
 
     def close(self) -> None:
@@ -217,6 +282,12 @@ class SyncTransport:
             sender, self._sender = self._sender, None
         if sender is not None:
             sender.close()
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's sender (its sockets) and lock; the first
+        call opens a sender of the child's own. The parent's sockets are left to it."""
+        self._lock = threading.Lock()
+        self._sender = None
 
 
 class _LoopSender:
@@ -240,14 +311,17 @@ class AsyncTransport:
         self._shared: Any = None  # credentials (wire) or aioboto3 session, shared by loops
         self._shared_lock = threading.Lock()
         self._loops: dict[asyncio.AbstractEventLoop, _LoopSender] = {}
+        _FORK_AWARE.add(self)
 
-    async def call(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        """One attempt at ``op`` on the running loop."""
+    async def call(
+        self, op: str, params: dict[str, Any], deadline: float | None = None
+    ) -> dict[str, Any]:
+        """One attempt at ``op`` on the running loop, over by ``deadline`` if one is given."""
         state = self._loops.get(asyncio.get_running_loop())
         sender = state.sender if state is not None else None
         if sender is None:
             sender = await self._open()
-        response: dict[str, Any] = await sender.send(op, params)
+        response: dict[str, Any] = await sender.send(op, params, deadline)
         return response
 
     def _new_sender(self) -> Any:
@@ -264,6 +338,7 @@ class AsyncTransport:
     async def _open(self) -> Any:
         from pydynox.client._wire import NeedsProxy
 
+        self._forget_closed_loops()
         loop = asyncio.get_running_loop()
         state = self._loops.setdefault(loop, _LoopSender())
         async with state.lock:
@@ -302,6 +377,16 @@ class AsyncTransport:
         self._forget_closed_loops()
 
     def _forget_closed_loops(self) -> None:
-        for loop in [loop for loop, state in self._loops.items() if state.sender is None]:
-            if loop.is_closed():
-                del self._loops[loop]
+        """Drop what belongs to loops that were closed without shutting down their async
+        generators (``loop.close()`` without ``shutdown_asyncgens()``): their connections can
+        never be used again, and holding them would keep their sockets open for the life of
+        the client. Without references, they are closed when collected."""
+        for loop in [loop for loop in self._loops if loop.is_closed()]:
+            del self._loops[loop]
+
+    def after_fork(self) -> None:
+        """In a forked child: forget every loop's sender (the parent's sockets, perhaps
+        registered with a selector the parent shares) and the locks; nothing is closed, as
+        closing could unregister the parent's sockets."""
+        self._shared_lock = threading.Lock()
+        self._loops = {}

@@ -29,8 +29,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydynox.client._errors import error_from_wire
-from pydynox.client._http import AsyncPool, SyncPool, Target, no_proxy_for, request_bytes
-from pydynox.client._sigv4 import Credentials, Signer
+from pydynox.client._http import (
+    AsyncPool,
+    Request,
+    SyncPool,
+    Target,
+    no_proxy_for,
+    request_bytes,
+)
+from pydynox.client._sigv4 import Credentials, Signer, request_path
 from pydynox.exceptions import (
     ConnectionException,
     CredentialsException,
@@ -44,7 +51,6 @@ if TYPE_CHECKING:
 __all__ = ["AsyncWire", "NeedsProxy", "SyncWire", "decode", "encode"]
 
 _TARGET = "DynamoDB_20120810."
-_USER_AGENT = "pydynox (wire transport)"
 _BINARY = re.compile(rb'"BS?"\s*:')
 
 
@@ -129,7 +135,7 @@ class _Endpoint:
             raise NeedsProxy(url)
         self.url = url
         self.host = host
-        self.path = parts.path or "/"
+        self.path = request_path(parts.path)  # as botocore sends it
         self.region = region
         self.signer = Signer(region, host, self.path)
         self.verify = settings.verify
@@ -141,12 +147,15 @@ class _Endpoint:
             self.ssl_context(),
             settings.connect_timeout,
             settings.read_timeout,
+            settings.max_answer_bytes,
         )
 
-    def request(self, op: str, params: dict[str, Any], credentials: Credentials) -> bytes:
+    def request(self, op: str, params: dict[str, Any], credentials: Credentials) -> Request:
         body = encode(params)
-        headers = self.signer.headers(_TARGET + op, body, credentials)
-        return request_bytes(self.host, self.path, headers, body)
+        # The signed headers go straight into the sealed request, never into a local here.
+        return request_bytes(
+            self.host, self.path, self.signer.headers(_TARGET + op, body, credentials), body
+        )
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The TLS context: certificates verified unless ``verify=False`` was asked for."""
@@ -233,9 +242,12 @@ class SyncWire:
                 raise _no_credentials()
         self._pool = SyncPool(endpoint.target, settings.max_pool_connections)
 
-    def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        credentials = self._static or _frozen(self._provider.get_frozen_credentials())
-        response = self._pool.post(self._endpoint.request(op, params, credentials))
+    def _credentials(self) -> Credentials:
+        return self._static or _frozen(self._provider.get_frozen_credentials())
+
+    def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+        request = self._endpoint.request(op, params, self._credentials())
+        response = self._pool.post(request, deadline)
         return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
 
     def close(self) -> None:
@@ -292,10 +304,10 @@ class AsyncWire:
         self._endpoint = await self._credentials.resolve()
         self._pool = AsyncPool(self._endpoint.target, self._settings.max_pool_connections)
 
-    async def send(self, op: str, params: dict[str, Any]) -> dict[str, Any]:
-        credentials = await self._credentials.frozen()
+    async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         assert self._pool is not None
-        response = await self._pool.post(self._endpoint.request(op, params, credentials))
+        request = self._endpoint.request(op, params, await self._credentials.frozen())
+        response = await self._pool.post(request, deadline)
         return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
 
     async def close(self) -> None:

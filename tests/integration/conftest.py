@@ -7,12 +7,19 @@ calls ``client.sync_get_item(...)`` underneath.
 Every test here that uses the ``endpoint`` fixture (directly or through ``client``, ``api``,
 ``boto``, the table fixtures...) also runs once per local server: moto, and dynalite when it
 is installed (see tests/conftest.py for the ``needs`` and ``deviates`` markers).
+
+Every async test here also runs on uvloop (where it is installed: not on Windows), the loop
+uvicorn and many servers use: pytest-asyncio's ``pytest_asyncio_loop_factories`` hook gives
+each test an ``[asyncio]`` and an ``[uvloop]`` run. A scenario run through the sync API
+(the ``api`` fixture or a ``mode`` param is ``"sync"``, as ``Api``'s mode) makes no use of
+the loop it runs on, so its uvloop run is deselected.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 
 import pytest
 
@@ -33,6 +40,38 @@ BOTH_TRANSPORTS = {
     "test_pages",
     "test_model_operations",
 }
+
+
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {"asyncio": asyncio.new_event_loop}
+try:
+    import uvloop
+
+    LOOPS["uvloop"] = uvloop.new_event_loop
+except ImportError:  # Windows: uvloop does not exist there
+    pass
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    return LOOPS
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_uvloop = LOOPS.get("uvloop")
+    if on_uvloop is None:
+        return
+    # pytest-asyncio hands the factory to the test as the param of its loop fixture.
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        sync = "sync" in (params.get("api"), params.get("mode"))
+        sync_on_uvloop = sync and any(v is on_uvloop for v in params.values())
+        (dropped if sync_on_uvloop else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -51,10 +51,12 @@ def answering_update_time_to_live(client: DynamoDBClient) -> Iterator[None]:
     patched = "call" in vars(transport)  # e.g. by record_requests
     send = transport.call
 
-    async def call(op: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def call(
+        op: str, params: dict[str, Any], deadline: float | None = None
+    ) -> dict[str, Any]:
         if op == "UpdateTimeToLive":
             return {"TimeToLiveSpecification": params["TimeToLiveSpecification"]}
-        return await send(op, params)
+        return await send(op, params, deadline)
 
     transport.call = call  # type: ignore[method-assign]
     try:
@@ -107,13 +109,15 @@ def record_requests(client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch) -> 
     ops: list[str] = []
     real_async, real_sync = client._async.call, client._sync.call
 
-    async def async_call(op: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def async_call(
+        op: str, params: dict[str, Any], deadline: float | None = None
+    ) -> dict[str, Any]:
         ops.append(op)
-        return await real_async(op, params)
+        return await real_async(op, params, deadline)
 
-    def sync_call(op: str, params: dict[str, Any]) -> dict[str, Any]:
+    def sync_call(op: str, params: dict[str, Any], deadline: float | None = None) -> dict[str, Any]:
         ops.append(op)
-        return real_sync(op, params)
+        return real_sync(op, params, deadline)
 
     monkeypatch.setattr(client._async, "call", async_call)
     monkeypatch.setattr(client._sync, "call", sync_call)

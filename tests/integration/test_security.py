@@ -14,7 +14,14 @@ where calls are made, through the async and the sync API.
   DEBUG records (``botocore.endpoint``, ``botocore.auth``) do carry the access key id and the
   session token (request headers and the canonical request): the wire transport does not;
 - with ``capture_locals`` (what error trackers such as Sentry record), pydynox's frames
-  should not hold the secret key either.
+  should not hold the secret key either; and walking every frame of the tracebacks (and of
+  their causes) of a connection error, an error answer, a throttling error after retries and
+  a credential error, no local of a pydynox frame shows a credential, a signing key, the
+  ``Authorization`` header or a signature, also inside containers (Sentry's serializer shows
+  mappings and sequences item by item, whatever their ``repr``);
+- ``verify=False`` logs one warning per client; every request names pydynox in its
+  ``User-Agent``; a certificate that fails verification is not retried; an unreachable HTTP
+  proxy is a ConnectionException.
 
 Page-cursor tampering, cursors of another table, model, query or secret are covered by
 tests/integration/test_pages.py and the cursor rows of tests/integration/test_bad_input.py.
@@ -24,26 +31,39 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
+import hmac
+import json
 import logging
+import os
+import socket
+import ssl
+import threading
+import time
 import traceback
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence, Set
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
 
+import pydynox
 from pydynox import (
     Attr,
     BatchGetError,
     ConditionalCheckFailedException,
     ConnectionException,
+    CredentialsException,
     DynamoDBClient,
+    ProvisionedThroughputExceededException,
     ResourceNotFoundException,
     ValidationException,
 )
 
-from ..tls import Answer, https_server
+from ..tls import Answer, QuietServer, https_server, self_signed_certificate
 from .api import Api
 from .conftest import unique
 
@@ -327,3 +347,327 @@ def test_a_ca_bundle_verifies_a_private_certificate(
     monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
     from_env = tls_client(url, transport)
     assert get_over_tls(from_env, mode) is None
+
+
+# --------------------------------------------------------------------------- every frame
+
+# What must not show in a pydynox frame: the credentials, and what signs or carries a
+# signature (a captured Authorization header can be replayed for a few minutes).
+MARKERS = (ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, "Authorization", "Signature=")
+PYDYNOX_DIR = os.path.dirname(pydynox.__file__) + os.sep
+SIGV4_FILE = os.path.join(PYDYNOX_DIR, "client", "_sigv4.py")
+
+
+def signing_keys() -> list[bytes]:
+    """The SigV4 signing keys of the canary secret key for yesterday, today and tomorrow."""
+    keys = []
+    for shift in (-86400, 0, 86400):
+        key = ("AWS4" + SECRET_KEY).encode()
+        for part in (time.strftime("%Y%m%d", time.gmtime(time.time() + shift)), "us-east-1"):
+            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+        for part in ("dynamodb", "aws4_request"):
+            key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+        keys.append(key)
+    return keys
+
+
+def errors_in_chain(error: BaseException) -> list[BaseException]:
+    """The error and every error of its ``__cause__`` / ``__context__`` chains."""
+    found: list[BaseException] = []
+    todo = [error]
+    while todo:
+        current = todo.pop()
+        if any(current is seen for seen in found):
+            continue
+        found.append(current)
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+    return found
+
+
+def recorded(value: Any, depth: int = 0) -> Iterator[str | bytes]:
+    """What an error tracker records of a local: strings and bytes as they are, mappings and
+    sequences item by item (as Sentry's serializer does, whatever their repr), and the
+    ``repr`` of everything else (of containers too)."""
+    if isinstance(value, (str, bytes)):
+        yield value
+        return
+    if isinstance(value, (bytearray, memoryview)):
+        yield bytes(value)
+        return
+    try:
+        yield repr(value)
+    except Exception as error:  # a repr that fails shows nothing
+        yield f"<repr failed: {error!r}>"
+    if depth >= 5:
+        return
+    if isinstance(value, Mapping):
+        for key, item in list(value.items()):
+            yield from recorded(key, depth + 1)
+            yield from recorded(item, depth + 1)
+    elif isinstance(value, (Sequence, Set)):
+        for item in list(value):
+            yield from recorded(item, depth + 1)
+
+
+def exposed_in(frame: FrameType, keys: list[bytes]) -> list[str]:
+    """What the locals of one frame expose: "<function>.<local>: <what>"."""
+    exposed = []
+    key_texts = [text for key in keys for text in (key.hex(), repr(key)[2:-1])]
+    for name, value in frame.f_locals.items():
+        where = f"{frame.f_code.co_filename}:{frame.f_code.co_name}.{name}"
+        if frame.f_code.co_filename == SIGV4_FILE and isinstance(value, bytes) and len(value) == 32:
+            exposed.append(f"{where}: 32 bytes, the size of a signing key")
+        for text in recorded(value):
+            if isinstance(text, bytes):
+                shown = [m for m in MARKERS if m.encode() in text]
+                shown += ["a signing key" for key in keys if key in text]
+                text = text.decode("latin-1")
+            else:
+                shown = [m for m in MARKERS if m in text]
+            shown += ["a signing key" for k in key_texts if k in text]
+            exposed += [f"{where}: {m}" for m in shown]
+    return exposed
+
+
+def pydynox_frames_expose(error: BaseException) -> tuple[int, list[str]]:
+    """How many pydynox frames the tracebacks of ``error`` and its causes hold, and what
+    their locals expose."""
+    keys = signing_keys()
+    frames, exposed = 0, []
+    for each in errors_in_chain(error):
+        tb = each.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.startswith(PYDYNOX_DIR):
+                frames += 1
+                exposed += exposed_in(tb.tb_frame, keys)
+            tb = tb.tb_next
+    return frames, sorted(set(exposed))
+
+
+class Canned(BaseHTTPRequestHandler):
+    """Answers every request with the server's ``answer`` (status, JSON body) and records its
+    headers in the server's ``requests``."""
+
+    protocol_version = "HTTP/1.1"
+    server: CannedServer
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, body = self.server.answer
+        with self.server.lock:
+            self.server.requests.append(dict(self.headers.items()))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("x-amzn-RequestId", "canned")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class CannedServer(QuietServer):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        super().__init__(("127.0.0.1", 0), Canned)
+        self.answer = (status, body)
+        self.requests: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@pytest.fixture
+def canned() -> Iterator[Callable[..., CannedServer]]:
+    """Starts servers that answer every request the same way: ``canned(status, body)``."""
+    started: list[tuple[CannedServer, threading.Thread]] = []
+
+    def start(status: int = 200, body: dict[str, Any] | None = None) -> CannedServer:
+        server = CannedServer(status, {} if body is None else body)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        started.append((server, thread))
+        return server
+
+    yield start
+    for server, thread in started:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def dynamodb_error(name: str, namespace: str = "com.amazonaws.dynamodb.v20120810") -> Any:
+    return {"__type": f"{namespace}#{name}", "message": f"{name} (canned by the test)"}
+
+
+async def test_no_pydynox_frame_of_an_error_holds_credentials_or_signatures(
+    api: Api, endpoint: str, transport: str, canned: Callable[..., CannedServer]
+) -> None:
+    throttling = canned(400, dynamodb_error("ProvisionedThroughputExceededException"))
+    unrecognized = canned(
+        400, dynamodb_error("UnrecognizedClientException", "com.amazon.coral.service")
+    )
+    expired = canned(400, dynamodb_error("ExpiredTokenException", "com.amazon.coral.service"))
+    cases: list[tuple[type[BaseException], DynamoDBClient, str]] = [
+        (ConnectionException, make_client("http://127.0.0.1:9", transport), "a dead endpoint"),
+        (ResourceNotFoundException, make_client(endpoint, transport), "a missing table"),
+        (
+            ProvisionedThroughputExceededException,
+            make_client(throttling.url, transport, max_attempts=2),
+            "throttled twice",
+        ),
+        (CredentialsException, make_client(unrecognized.url, transport), "an unknown key"),
+        (CredentialsException, make_client(expired.url, transport), "an expired token"),
+    ]
+    exposed: list[str] = []
+    for kind, client, what in cases:
+        with pytest.raises(kind) as info:
+            await Api(client, api.mode).get_item("no-such-table", {"pk": "a"})
+        frames, shown = pydynox_frames_expose(info.value)
+        assert frames > 0, what  # the check looked at pydynox's frames
+        exposed += [f"{what}: {line}" for line in shown]
+    assert exposed == [], "\n".join(exposed)
+    assert len(throttling.requests) == 2  # the throttling error came after a retry
+
+
+# --------------------------------------------------------------------------- verify=False
+
+
+def verify_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name == "pydynox" and r.levelno == logging.WARNING and "verify=False" in r.message
+    ]
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_verify_false_logs_one_warning_per_client(
+    tls_server: tuple[str, Path], transport: str, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="pydynox")
+    url, cert = tls_server
+    first = tls_client(url, transport, verify=False)
+    for _ in range(3):
+        assert get_over_tls(first, mode) is None
+    assert len(verify_warnings(caplog)) == 1
+    second = tls_client(url, transport, verify=False)
+    for _ in range(2):
+        assert get_over_tls(second, mode) is None
+    assert len(verify_warnings(caplog)) == 2
+    verified = tls_client(url, transport, verify=str(cert))
+    assert get_over_tls(verified, mode) is None
+    assert len(verify_warnings(caplog)) == 2  # checking certificates is nothing to warn about
+
+
+# --------------------------------------------------------------------------- User-Agent
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+async def test_every_request_names_pydynox_in_its_user_agent(
+    mode: str, canned: Callable[..., CannedServer]
+) -> None:
+    answering = canned(200, {})
+    api = Api(make_client(answering.url, "wire"), mode)
+    assert await api.get_item("abc", {"pk": "a"}) is None
+    await api.put_item("abc", {"pk": "a"})
+    await api.delete_item("abc", {"pk": "a"})
+    throttling = canned(400, dynamodb_error("ProvisionedThroughputExceededException"))
+    with pytest.raises(ProvisionedThroughputExceededException):
+        await Api(make_client(throttling.url, "wire", max_attempts=3), mode).get_item(
+            "abc", {"pk": "a"}
+        )
+    requests = answering.requests + throttling.requests
+    assert len(requests) == 6  # the retries too
+    agents = [r.get("User-Agent", "") for r in requests]
+    assert all(a.startswith(f"pydynox/{pydynox.__version__}") for a in agents), agents
+
+
+# --------------------------------------------------------------------------- bad certificate
+
+
+class Handshakes:
+    """A TLS server with a self-signed certificate that counts the connections it accepts
+    (each fails its handshake: the client refuses the certificate)."""
+
+    def __init__(self, folder: Path) -> None:
+        cert, key = self_signed_certificate(folder)
+        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self._context.load_cert_chain(cert, key)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.url = f"https://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self.accepted += 1
+            conn.settimeout(5)
+            try:
+                with self._context.wrap_socket(conn, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._listener.close()
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+def test_a_certificate_that_fails_verification_is_not_retried(
+    tmp_path: Path, transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("cryptography")
+    monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    server = Handshakes(tmp_path)
+    try:
+        client = tls_client(server.url, transport, max_attempts=10)
+        started = time.monotonic()
+        with pytest.raises(ConnectionException, match=r"(?i)certificate"):
+            get_over_tls(client, mode)
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert server.accepted == 1
+    assert took < 3, f"{took:.1f} s: retried"
+
+
+# --------------------------------------------------------------------------- proxies
+
+
+def _dead_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+def test_an_unreachable_proxy_is_a_connection_exception(
+    transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = f"http://127.0.0.1:{_dead_port()}"
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy)
+    # Nothing listens at the endpoint either: the request can only go to the proxy. The wire
+    # transport leaves an endpoint behind a proxy to the botocore one.
+    client = make_client(f"https://127.0.0.1:{_dead_port()}", transport)
+    with pytest.raises(ConnectionException) as info:
+        if mode == "sync":
+            client.sync_get_item("abc", {"pk": "a"})
+        else:
+            asyncio.run(client.get_item("abc", {"pk": "a"}))
+    assert info.value.__cause__ is not None  # what the proxy said is kept

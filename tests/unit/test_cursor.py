@@ -21,7 +21,7 @@ from pydynox.client._cursor import (
     encode_cursor,
     require_secret,
 )
-from pydynox.exceptions import InvalidCursorException, ValidationException
+from pydynox.exceptions import ConnectionException, InvalidCursorException, ValidationException
 
 SECRET = b"unit-tests-cursor-secret"
 SCOPE = "orders\x00\x00pk=ada"
@@ -251,3 +251,10 @@ def test_require_secret_needs_a_secret_of_16_bytes() -> None:
         require_secret(None)
     with pytest.raises(ValidationException, match="cursor_secret"):
         require_secret(b"x")
+
+
+@pytest.mark.parametrize("key", [{"pk": "x"}, {"pk": {"B": 5}}, {"pk": {"S": "a", "N": "1"}}])
+def test_a_cursor_is_not_made_from_a_key_of_the_wrong_shape(key: Any) -> None:
+    """The key comes from an item of DynamoDB's answer: a wrong one is that answer's fault."""
+    with pytest.raises(ConnectionException, match="key is not in DynamoDB's shape"):
+        encode_cursor(key, b"s" * 16, "scope")

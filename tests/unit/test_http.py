@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pydynox.client._http import Response, request_bytes
+import pydynox
+from pydynox.client._http import USER_AGENT, Response, request_bytes
 from pydynox.exceptions import ConnectionException
 
 BODY = b'{"Item":{"pk":{"S":"a"}}}'
@@ -70,18 +71,22 @@ def test_an_answer_cut_short_is_not_complete() -> None:
 
 
 def test_garbage_is_refused() -> None:
-    with pytest.raises(ConnectionException, match="not an HTTP answer"):
+    with pytest.raises(ConnectionException, match="invalid HTTP answer"):
         Response().feed(b"SSH-2.0-OpenSSH\r\n\r\n")
 
 
-def test_the_request_is_one_buffer_with_its_length() -> None:
-    data = request_bytes(
+def test_the_request_is_one_buffer_with_its_length_and_user_agent() -> None:
+    request = request_bytes(
         "127.0.0.1:8000", "/", {"X-Amz-Target": "DynamoDB_20120810.GetItem"}, b"{}"
     )
-    assert data == (
+    assert request.data == (
         b"POST / HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n"
+        b"User-Agent: " + USER_AGENT.encode() + b"\r\n"
         b"X-Amz-Target: DynamoDB_20120810.GetItem\r\nContent-Length: 2\r\n\r\n{}"
     )
+    assert USER_AGENT.startswith(f"pydynox/{pydynox.__version__} Python/")
+    # The bytes hold the Authorization header: the object never shows them.
+    assert repr(request) == "<signed request, " + str(len(request.data)) + " bytes>"
 
 
 def test_a_header_with_a_line_break_is_refused_before_sending() -> None:

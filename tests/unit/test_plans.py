@@ -18,7 +18,13 @@ from pydynox.client._batch import RetryPolicy, batch_get_plan, batch_write_plan,
 from pydynox.client._codec import deserialize_item, serialize_item
 from pydynox.client._paging import PageState, count_plan, pages_plan
 from pydynox.client._plan import Call, Emit, Feed, Plan, Sleep
-from pydynox.exceptions import ProvisionedThroughputExceededException, PydynoxException
+from pydynox.client._plan import call as one_call
+from pydynox.client._retry import RetryRules
+from pydynox.exceptions import (
+    ConnectionException,
+    ProvisionedThroughputExceededException,
+    PydynoxException,
+)
 
 Responder = Callable[[Call], dict[str, Any]]
 
@@ -294,3 +300,113 @@ def test_batch_get_retries_unprocessed_keys_and_gives_up_with_what_it_has() -> N
 def test_batch_get_of_no_keys_sends_nothing() -> None:
     result, trace = run(batch_get_plan("tbl", [], RetryPolicy()), lambda c: {})
     assert result == [] and trace.calls == []
+
+
+# --------------------------------------------------------------------------- wrong answers
+
+
+def same_key_forever(call: Call) -> dict[str, Any]:
+    """A server that answers every page with the same LastEvaluatedKey."""
+    return {
+        "Items": [item(1)],
+        "Count": 1,
+        "ScannedCount": 1,
+        "LastEvaluatedKey": {"pk": {"S": "x"}},
+    }
+
+
+@pytest.mark.parametrize("op", ["Query", "Scan"])
+def test_a_last_evaluated_key_that_never_changes_stops_paging_after_two_requests(op: str) -> None:
+    calls: list[Call] = []
+
+    def respond(call: Call) -> dict[str, Any]:
+        calls.append(call)
+        if len(calls) > 5:
+            pytest.fail("paging went on")
+        return same_key_forever(call)
+
+    with pytest.raises(ConnectionException, match="same LastEvaluatedKey again") as caught:
+        run(pages_plan(op, {"TableName": "t"}, PageState()), respond)
+    assert caught.value.sent is True
+    assert "paging would never end" in str(caught.value)
+    assert len(calls) == 2
+
+
+def test_a_last_evaluated_key_equal_to_the_start_key_stops_at_once() -> None:
+    calls = 0
+
+    def respond(call: Call) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls > 5:
+            pytest.fail("paging went on")
+        return {"Items": [], "LastEvaluatedKey": dict(call.params["ExclusiveStartKey"])}
+
+    with pytest.raises(ConnectionException, match="same LastEvaluatedKey again"):
+        run(pages_plan("Query", {}, PageState(), start_key={"pk": "p", "sk": "0003"}), respond)
+    assert calls == 1
+
+
+def test_count_stops_on_a_last_evaluated_key_that_never_changes() -> None:
+    calls = 0
+
+    def respond(call: Call) -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls > 5:
+            pytest.fail("counting went on")
+        return {"Count": 2, "LastEvaluatedKey": {"pk": {"S": "x"}}}
+
+    with pytest.raises(ConnectionException, match="paging would never end"):
+        run(count_plan("Scan", {"TableName": "t"}), respond)
+    assert calls == 2
+
+
+def test_a_wrong_shape_is_thrown_into_the_plan_before_it_reads_the_answer() -> None:
+    state = PageState()
+    with pytest.raises(ConnectionException, match=r"answer to Query .*Items\[0\] should be a map"):
+        run(pages_plan("Query", {}, state), lambda call: {"Items": [5, 6]})
+    assert state.scanned_count == 0  # the plan never saw the answer
+
+
+def test_a_wrong_shape_ends_a_batch_like_any_failed_request() -> None:
+    # BatchWriteItem's plan catches the failure of a request and lists what was not written.
+    def respond(call: Call) -> dict[str, Any]:
+        return {"UnprocessedItems": {"tbl": "everything"}}
+
+    with pytest.raises(BatchWriteError) as caught:
+        run(batch_write_plan(entries(3), RetryPolicy(), dict(KNOWN)), respond)
+    assert isinstance(caught.value.__cause__, ConnectionException)
+    assert len(caught.value.unprocessed) == 3
+
+
+def drive(feed: Feed[Any], answers: list[Any]) -> list[Call]:
+    """Run ``feed`` answering each Call with the next answer; the Calls made."""
+    calls = []
+    for step in feed:
+        if isinstance(step, Call):
+            calls.append(step)
+            feed.answer(answers.pop(0))
+    return calls
+
+
+RETRY = RetryRules(RetryPolicy(attempts=3, base=0.0, cap=0.0))
+
+
+def test_a_wrong_shape_is_retried_by_the_feed_when_the_request_is_idempotent() -> None:
+    feed = Feed(one_call("GetItem", {"TableName": "t"}), RETRY)
+    calls = drive(feed, [{"Item": []}, {"Item": {"pk": {"S": "a"}}}])
+    assert len(calls) == 2
+    assert feed.result == {"Item": {"pk": {"S": "a"}}}
+
+    feed = Feed(one_call("GetItem", {"TableName": "t"}), RETRY)
+    with pytest.raises(ConnectionException, match="Item should be a map"):
+        drive(feed, [{"Item": []}] * 3)
+
+
+def test_a_wrong_shape_is_not_retried_for_a_counting_update() -> None:
+    params = {"TableName": "t", "UpdateExpression": "ADD n :one", "ReturnValues": "ALL_NEW"}
+    feed = Feed(one_call("UpdateItem", params), RETRY)
+    with pytest.raises(ConnectionException, match="Attributes is missing") as caught:
+        drive(feed, [{}, {"Attributes": {}}])
+    assert caught.value.sent is True

@@ -15,8 +15,10 @@ def make_client() -> DynamoDBClient:
         secret_key=None,
         session_token=None,
         max_pool_connections=128,  # connections per event loop (and for the sync side)
-        connect_timeout=5.0,
-        read_timeout=30.0,
+        connect_timeout=5.0,  # seconds to open a connection
+        read_timeout=30.0,  # seconds for a whole answer, once the request is sent
+        call_timeout=None,  # seconds for one request, every retry and backoff included
+        max_answer_bytes=64 * 1024 * 1024,  # larger answers are refused
         max_attempts=10,  # attempts per request in all, retrying throttling and 5xx
         cursor_secret=None,  # signs page cursors (None: PYDYNOX_CURSOR_SECRET)
         verify=None,  # TLS certificates: None/True verify, a path to a CA bundle, False skips

@@ -32,7 +32,7 @@ import ssl
 import threading
 import time
 import weakref
-from typing import cast
+from typing import Any, cast
 
 from pydynox import __version__
 from pydynox.client._response import DEFAULT_MAX_ANSWER, Response
@@ -110,16 +110,15 @@ class Target:
             permanent=isinstance(error, ssl.SSLCertVerificationError),
         )
 
-    def read_limit(self, deadline: float | None) -> tuple[float, str]:
-        """When reading the answer must stop, and the setting that says so."""
-        read_by = time.monotonic() + self.read_timeout
-        if deadline is not None and deadline < read_by:
-            return deadline, "call_timeout"
-        return read_by, f"read_timeout={self.read_timeout} s"
+    def read_by(self, deadline: float | None, now: float) -> float:
+        """When reading an answer that starts ``now`` must stop (``time.monotonic()``)."""
+        stop = now + self.read_timeout
+        return deadline if deadline is not None and deadline < stop else stop
 
-
-def _late(setting: str) -> ConnectionException:
-    return ConnectionException(f"DynamoDB did not answer in time ({setting})")
+    def late(self, deadline: float | None, stop: float) -> ConnectionException:
+        """The error for an answer that did not come by ``stop``."""
+        fired = "call_timeout" if stop == deadline else f"read_timeout={self.read_timeout} s"
+        return ConnectionException(f"DynamoDB did not answer in time ({fired})")
 
 
 def _connect_timeout(target: Target, deadline: float | None) -> float:
@@ -135,18 +134,36 @@ def _connect_timeout(target: Target, deadline: float | None) -> float:
     return min(target.connect_timeout, left)
 
 
-if hasattr(select, "poll"):
+class _Idle:
+    """An idle keep-alive socket, and how to see that the server closed it meanwhile."""
 
-    def _closed_while_idle(sock: socket.socket) -> bool:
-        # poll, not select: select cannot watch descriptors numbered 1024 or more.
-        poller = select.poll()
-        poller.register(sock, select.POLLIN)
-        return bool(poller.poll(0))
+    __slots__ = ("poller", "sock")
 
-else:  # Windows: select has no such limit there
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        # poll, not select: select cannot watch descriptors numbered 1024 or more. One
+        # poller per socket, made once, so the check is one system call.
+        self.poller: Any = None
+        if hasattr(select, "poll"):
+            self.poller = select.poll()
+            self.poller.register(sock, select.POLLIN)
 
-    def _closed_while_idle(sock: socket.socket) -> bool:
-        return bool(select.select([sock], [], [], 0)[0])
+    def closed(self) -> bool:
+        """Something to read on an idle connection: the server closed it (or broke it)."""
+        if self.poller is not None:
+            return bool(self.poller.poll(0))
+        return bool(select.select([self.sock], [], [], 0)[0])  # Windows: no such limit
+
+
+def _arm(sock: socket.socket, target: Target, deadline: float | None) -> float:
+    """Set the socket's timeout for a request about to be sent; return when reading its
+    answer must stop. Setting a timeout is a system call, so an unchanged one is kept."""
+    now = time.monotonic()
+    stop = target.read_by(deadline, now)
+    timeout = max(stop - now, 0.001) if deadline is not None else target.read_timeout
+    if sock.gettimeout() != timeout:
+        sock.settimeout(timeout)
+    return stop
 
 
 class SyncPool:
@@ -155,12 +172,12 @@ class SyncPool:
     def __init__(self, target: Target, size: int) -> None:
         self._target = target
         self._size = size
-        self._idle: list[socket.socket] = []
+        self._idle: list[_Idle] = []
         self._lock = threading.Lock()
         # A script that never closes its client: the idle sockets are closed at exit.
         weakref.finalize(self, _close_all, self._idle)
 
-    def _connect(self, deadline: float | None) -> socket.socket:
+    def _connect(self, deadline: float | None) -> _Idle:
         t = self._target
         try:
             sock = socket.create_connection((t.host, t.port), timeout=_connect_timeout(t, deadline))
@@ -169,80 +186,81 @@ class SyncPool:
                 sock = t.tls.wrap_socket(sock, server_hostname=t.host)
         except (OSError, ssl.SSLError) as error:
             raise t.connect_failed(error) from error
-        return sock
+        return _Idle(sock)
 
-    def _idle_connection(self) -> socket.socket | None:
+    def _idle_connection(self) -> _Idle | None:
         with self._lock:
             while self._idle:
-                sock = self._idle.pop()
-                # An idle connection with something to read was closed by the server.
-                if not _closed_while_idle(sock):
-                    return sock
-                sock.close()
+                idle = self._idle.pop()
+                if not idle.closed():
+                    return idle
+                idle.sock.close()
         return None
 
     def post(self, request: Request, deadline: float | None = None) -> Response:
         # request.data is never bound to a local: frames of a traceback would show it.
-        stop, setting = self._target.read_limit(deadline)
-        sock = self._idle_connection()
-        if sock is not None:
+        t = self._target
+        conn = self._idle_connection()
+        if conn is not None:
             try:
-                sock.settimeout(max(stop - time.monotonic(), 0.001))
-                sock.sendall(request.data)
+                stop = _arm(conn.sock, t, deadline)
+                conn.sock.sendall(request.data)
             except OSError:  # closed by the server while idle: it never read the request
-                sock.close()
-                sock = None
-        if sock is None:
-            sock = self._connect(deadline)
-            stop, setting = self._target.read_limit(deadline)
+                conn.sock.close()
+                conn = None
+        if conn is None:
+            conn = self._connect(deadline)
             try:
-                sock.settimeout(max(stop - time.monotonic(), 0.001))
-                sock.sendall(request.data)
+                stop = _arm(conn.sock, t, deadline)
+                conn.sock.sendall(request.data)
             except OSError as error:
-                sock.close()
+                conn.sock.close()
                 raise ConnectionException(f"sending to DynamoDB failed: {error}") from error
-        response = Response(self._target.limit)
+        sock = conn.sock
+        response = Response(t.limit)
         try:
+            # The first read waits at most until ``stop`` (the timeout set above); later ones
+            # only for what is left of it: the whole answer is bounded, not each read.
             while True:
-                left = stop - time.monotonic()
-                if left <= 0:
-                    raise _late(setting)
-                sock.settimeout(left)
                 try:
                     chunk = sock.recv(262144)
                 except TimeoutError:
-                    raise _late(setting) from None
+                    raise t.late(deadline, stop) from None
                 if not chunk:
                     if response.eof():
                         break
                     raise ConnectionException("DynamoDB closed the connection before answering")
                 if response.feed(chunk):
                     break
+                left = stop - time.monotonic()
+                if left <= 0:
+                    raise t.late(deadline, stop)
+                sock.settimeout(left)
         except OSError as error:
             sock.close()
             raise ConnectionException(f"reading DynamoDB's answer failed: {error}") from error
         except BaseException:
             sock.close()
             raise
-        self._release(sock, response.keep_alive)
+        self._release(conn, response.keep_alive)
         return response
 
-    def _release(self, sock: socket.socket, keep: bool) -> None:
+    def _release(self, conn: _Idle, keep: bool) -> None:
         with self._lock:
             if keep and len(self._idle) < self._size:
-                self._idle.append(sock)
+                self._idle.append(conn)
                 return
-        sock.close()
+        conn.sock.close()
 
     def close(self) -> None:
         with self._lock:
             _close_all(self._idle)
 
 
-def _close_all(sockets: list[socket.socket]) -> None:
-    for sock in sockets[:]:
-        sock.close()
-    sockets.clear()
+def _close_all(idle: list[_Idle]) -> None:
+    for conn in idle[:]:
+        conn.sock.close()
+    idle.clear()
 
 
 class _Connection(asyncio.Protocol):
@@ -359,8 +377,9 @@ class AsyncPool:
             waiter: asyncio.Future[Response] = loop.create_future()
             self._busy.add(connection)
             connection.send(request.data, waiter)
-            stop, setting = self._target.read_limit(deadline)
-            timer = loop.call_later(stop - time.monotonic(), _time_out, connection, setting)
+            now = time.monotonic()
+            stop = self._target.read_by(deadline, now)
+            timer = loop.call_later(stop - now, _time_out, connection, self._target, deadline, stop)
             try:
                 response = await waiter
             except BaseException:  # a failure, or the caller was cancelled: stop at once
@@ -384,8 +403,8 @@ class AsyncPool:
             await asyncio.wait([c.closed for c in connections], timeout=5.0)
 
 
-def _time_out(connection: _Connection, setting: str) -> None:
-    connection._finish(_late(setting))
+def _time_out(connection: _Connection, target: Target, deadline: float | None, stop: float) -> None:
+    connection._finish(target.late(deadline, stop))
     connection._drop()
 
 

@@ -13,9 +13,10 @@ Interim ``1xx`` answers are skipped, however many. Every byte received counts ag
 filling memory. The work is linear in the size of the answer: bytes are appended to one
 buffer and scanned once.
 
-h11 (a well-kept pure-Python HTTP/1.1 library) was measured for this job and costs about
-47 µs per GetItem answer against about 6 µs here (`python -m benchmarks`), and the C-based httptools would add a
-compiled runtime dependency beyond pydantic and botocore (docs/performance.md).
+Why not a library: measured with ``python -m benchmarks`` (docs/performance.md), h11 (pure
+Python, well kept) costs about 47 µs per GetItem answer against about 6 µs here, most of a
+GetItem's budget; httptools (C, llhttp) costs about 2 µs but would be a compiled runtime
+dependency, and pydynox's only runtime dependencies are pydantic and botocore.
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ class Response:
 
     def __init__(self, limit: int = DEFAULT_MAX_ANSWER) -> None:
         self._limit = limit
-        self._buf = bytearray()
+        # What is still to parse: the bytes of one read as they came (an answer usually
+        # arrives whole), a bytearray once more than one read is needed.
+        self._buf: bytes | bytearray = b""
         self._pos = 0  # bytes of _buf already consumed
         self._scan = 0  # where the search for the end of the head resumes
         self._size = 0  # bytes received in all
@@ -99,7 +102,14 @@ class Response:
         if self._state == _DONE:  # bytes after the answer: the connection cannot be reused
             self.keep_alive = False
             return True
-        self._buf += data
+        buf = self._buf
+        if not buf:
+            self._buf = data
+        elif type(buf) is bytearray:
+            buf += data
+        else:
+            self._buf = bytearray(buf)
+            self._buf += data
         self._advance()
         return self.complete
 
@@ -116,7 +126,7 @@ class Response:
         self._state = _DONE
         if self._pos < len(self._buf):  # more than the answer arrived
             self.keep_alive = False
-        self._buf = bytearray()
+        self._buf = b""
 
     def _advance(self) -> None:
         buf = self._buf
@@ -180,7 +190,10 @@ class Response:
                 break
         # Drop what was consumed, so the buffer holds only what is still to parse.
         if self._pos:
-            del buf[: self._pos]
+            if type(buf) is bytearray:
+                del buf[: self._pos]
+            else:
+                self._buf = buf[self._pos :]
             self._scan = max(0, self._scan - self._pos)
             self._pos = 0
 

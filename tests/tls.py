@@ -1,46 +1,16 @@
-"""A local HTTPS server answering like DynamoDB, with a self-signed certificate made for the
-test (the TLS tests of test_security and test_load)."""
+"""Self-signed certificates made for a test, and a local HTTPS server answering like DynamoDB
+with one (tests/canned.py over TLS), for the TLS tests of test_security and test_load."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import ssl
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-
-class Answer(BaseHTTPRequestHandler):
-    """Answers every request as DynamoDB answers a GetItem of a missing item: ``{}``."""
-
-    protocol_version = "HTTP/1.1"
-    served: list[str] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
-        type(self).served.append(self.headers.get("X-Amz-Target", ""))
-        body = b"{}"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("x-amzn-RequestId", "tls-test")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # failed handshakes are what the tests provoke
+from .canned import Canned
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -81,19 +51,18 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-@contextmanager
-def https_server(folder: Path) -> Iterator[tuple[str, Path]]:
-    """Serve ``Answer`` over TLS on 127.0.0.1: yields the URL and the certificate file."""
+def server_context(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context with a new self-signed certificate, and the certificate file."""
     cert, key = self_signed_certificate(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server = QuietServer(("127.0.0.1", 0), Answer)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}", cert
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return context, cert
+
+
+@contextmanager
+def https_server(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Serve ``{}`` to every request (DynamoDB's answer to a GetItem of a missing item) over
+    TLS on 127.0.0.1: yields the URL and the certificate file."""
+    context, cert = server_context(folder)
+    with Canned(tls=context).answer({}) as server:
+        yield server.url, cert

@@ -33,17 +33,14 @@ import asyncio
 import gc
 import hashlib
 import hmac
-import json
 import logging
 import os
 import socket
-import ssl
-import threading
 import time
 import traceback
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence, Set
-from http.server import BaseHTTPRequestHandler
+from contextlib import ExitStack
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -63,7 +60,8 @@ from pydynox import (
     ValidationException,
 )
 
-from ..tls import Answer, QuietServer, https_server, self_signed_certificate
+from ..canned import Canned, Reply
+from ..tls import server_context
 from .api import Api
 from .conftest import unique
 
@@ -266,11 +264,13 @@ async def test_debug_logs_show_no_credentials(
 
 
 @pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """An HTTPS server with a self-signed certificate: its URL and the certificate file."""
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Canned, Path]]:
+    """An HTTPS server with a self-signed certificate answering ``{}``, and the certificate
+    file."""
     pytest.importorskip("cryptography")
-    with https_server(tmp_path_factory.mktemp("tls")) as running:
-        yield running
+    context, cert = server_context(tmp_path_factory.mktemp("tls"))
+    with Canned(tls=context).answer({}) as server:
+        yield server, cert
 
 
 def tls_client(url: str, transport: str, **settings: Any) -> DynamoDBClient:
@@ -309,38 +309,39 @@ def get_over_tls(client: DynamoDBClient, mode: str) -> Any:
     ],
 )
 def test_tls_certificates_are_verified_by_default(
-    tls_server: tuple[str, Path], transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
+    tls_server: tuple[Canned, Path], transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    url, _ = tls_server
-    client = tls_client(url, transport)
+    server, _ = tls_server
+    client = tls_client(server.url, transport)
     assert client.settings.verify is None  # the default: verify
-    Answer.served.clear()
+    server.requests.clear()
     with pytest.raises(ConnectionException) as info:
         get_over_tls(client, mode)
     assert "certificate" in str(info.value).lower(), str(info.value)
-    assert Answer.served == []  # the handshake failed: no request was read
+    assert server.requests == []  # the handshake failed: no request was read
     assert leaked(everything_about(info.value)) == []
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_verify_false_is_needed_to_skip_verification(
-    tls_server: tuple[str, Path], transport: str, mode: str
+    tls_server: tuple[Canned, Path], transport: str, mode: str
 ) -> None:
-    url, _ = tls_server
-    client = tls_client(url, transport, verify=False)
-    Answer.served.clear()
+    server, _ = tls_server
+    client = tls_client(server.url, transport, verify=False)
+    server.requests.clear()
     assert get_over_tls(client, mode) is None
-    assert Answer.served == ["DynamoDB_20120810.GetItem"]
+    assert [r.target for r in server.requests] == ["DynamoDB_20120810.GetItem"]
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
 def test_a_ca_bundle_verifies_a_private_certificate(
-    tls_server: tuple[str, Path], transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
+    tls_server: tuple[Canned, Path], transport: str, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url, cert = tls_server
+    server, cert = tls_server
+    url = server.url
     client = tls_client(url, transport, verify=str(cert))
     assert get_over_tls(client, mode) is None
     # AWS_CA_BUNDLE, as the AWS SDKs read it, does the same.
@@ -444,56 +445,16 @@ def pydynox_frames_expose(error: BaseException) -> tuple[int, list[str]]:
     return frames, sorted(set(exposed))
 
 
-class Canned(BaseHTTPRequestHandler):
-    """Answers every request with the server's ``answer`` (status, JSON body) and records its
-    headers in the server's ``requests``."""
-
-    protocol_version = "HTTP/1.1"
-    server: CannedServer
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        status, body = self.server.answer
-        with self.server.lock:
-            self.server.requests.append(dict(self.headers.items()))
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("x-amzn-RequestId", "canned")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class CannedServer(QuietServer):
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        super().__init__(("127.0.0.1", 0), Canned)
-        self.answer = (status, body)
-        self.requests: list[dict[str, str]] = []
-        self.lock = threading.Lock()
-        self.url = f"http://127.0.0.1:{self.server_address[1]}"
-
-
 @pytest.fixture
-def canned() -> Iterator[Callable[..., CannedServer]]:
+def canned() -> Iterator[Callable[..., Canned]]:
     """Starts servers that answer every request the same way: ``canned(status, body)``."""
-    started: list[tuple[CannedServer, threading.Thread]] = []
+    with ExitStack() as servers:
 
-    def start(status: int = 200, body: dict[str, Any] | None = None) -> CannedServer:
-        server = CannedServer(status, {} if body is None else body)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        started.append((server, thread))
-        return server
+        def start(status: int = 200, body: dict[str, Any] | None = None) -> Canned:
+            server = servers.enter_context(Canned())
+            return server.answer(Reply(status, {} if body is None else body))
 
-    yield start
-    for server, thread in started:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        yield start
 
 
 def dynamodb_error(name: str, namespace: str = "com.amazonaws.dynamodb.v20120810") -> Any:
@@ -501,7 +462,7 @@ def dynamodb_error(name: str, namespace: str = "com.amazonaws.dynamodb.v20120810
 
 
 async def test_no_pydynox_frame_of_an_error_holds_credentials_or_signatures(
-    api: Api, endpoint: str, transport: str, canned: Callable[..., CannedServer]
+    api: Api, endpoint: str, transport: str, canned: Callable[..., Canned]
 ) -> None:
     throttling = canned(400, dynamodb_error("ProvisionedThroughputExceededException"))
     unrecognized = canned(
@@ -544,10 +505,11 @@ def verify_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]
 @pytest.mark.parametrize("mode", ["async", "sync"])
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_verify_false_logs_one_warning_per_client(
-    tls_server: tuple[str, Path], transport: str, mode: str, caplog: pytest.LogCaptureFixture
+    tls_server: tuple[Canned, Path], transport: str, mode: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="pydynox")
-    url, cert = tls_server
+    server, cert = tls_server
+    url = server.url
     first = tls_client(url, transport, verify=False)
     for _ in range(3):
         assert get_over_tls(first, mode) is None
@@ -566,7 +528,7 @@ def test_verify_false_logs_one_warning_per_client(
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
 async def test_every_request_names_pydynox_in_its_user_agent(
-    mode: str, canned: Callable[..., CannedServer]
+    mode: str, canned: Callable[..., Canned]
 ) -> None:
     answering = canned(200, {})
     api = Api(make_client(answering.url, "wire"), mode)
@@ -580,47 +542,11 @@ async def test_every_request_names_pydynox_in_its_user_agent(
         )
     requests = answering.requests + throttling.requests
     assert len(requests) == 6  # the retries too
-    agents = [r.get("User-Agent", "") for r in requests]
+    agents = [r.headers.get("User-Agent", "") for r in requests]
     assert all(a.startswith(f"pydynox/{pydynox.__version__}") for a in agents), agents
 
 
 # --------------------------------------------------------------------------- bad certificate
-
-
-class Handshakes:
-    """A TLS server with a self-signed certificate that counts the connections it accepts
-    (each fails its handshake: the client refuses the certificate)."""
-
-    def __init__(self, folder: Path) -> None:
-        cert, key = self_signed_certificate(folder)
-        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self._context.load_cert_chain(cert, key)
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.url = f"https://127.0.0.1:{self._listener.getsockname()[1]}"
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            self.accepted += 1
-            conn.settimeout(5)
-            try:
-                with self._context.wrap_socket(conn, server_side=True):
-                    pass
-            except (OSError, ssl.SSLError):
-                conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._listener.close()
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
@@ -630,16 +556,14 @@ def test_a_certificate_that_fails_verification_is_not_retried(
     pytest.importorskip("cryptography")
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    server = Handshakes(tmp_path)
-    try:
+    context, _ = server_context(tmp_path)  # a new certificate, the client knows nothing of
+    with Canned(tls=context) as server:
         client = tls_client(server.url, transport, max_attempts=10)
         started = time.monotonic()
         with pytest.raises(ConnectionException, match=r"(?i)certificate"):
             get_over_tls(client, mode)
         took = time.monotonic() - started
-    finally:
-        server.close()
-    assert server.accepted == 1
+    assert server.connections == 1  # one handshake, failed: not tried again
     assert took < 3, f"{took:.1f} s: retried"
 
 

@@ -1,20 +1,18 @@
 """Answers that are well-formed HTTP 200s but not in DynamoDB's shape, through the public API.
 
-A tiny HTTP/1.1 server of our own (``Canned``) answers each operation (by ``X-Amz-Target``)
-with the JSON a test gives it and counts the requests. Every scenario runs through the async
-and the sync API (the ``api`` fixture of conftest.py, here over a client of that server):
-a wrong shape is a ``ConnectionException`` (inside ``BatchGetError``/``BatchWriteError`` for
-batches, whose plans report every failed request that way), never a raw ``KeyError`` or
-``TypeError``; a ``LastEvaluatedKey`` that never changes stops a read after two requests.
+A tiny HTTP/1.1 server of our own (``Canned``, tests/canned.py) answers each operation (by
+``X-Amz-Target``) with the JSON a test gives it and counts the requests. Every scenario runs
+through the async and the sync API (the ``api`` fixture of conftest.py, here over a client of
+that server): a wrong shape is a ``ConnectionException`` (inside ``BatchGetError``/
+``BatchWriteError`` for batches, whose plans report every failed request that way), never a
+raw ``KeyError`` or ``TypeError``; a ``LastEvaluatedKey`` that never changes stops a read
+after two requests.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Annotated, Any
 
 import pytest
@@ -34,77 +32,16 @@ from pydynox import (
 )
 from pydynox.testing import local_client
 
+from ..canned import Answer, Canned
 from .api import Api
 
-Answer = dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]]
 MAX_REQUESTS = 20  # per test: more is refused
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        op = self.headers["X-Amz-Target"].rpartition(".")[2]
-        canned = self.server.canned
-        with canned.lock:
-            canned.requests.append((op, body))
-            answer = canned.answers.get(op)
-            endless = len(canned.requests) > MAX_REQUESTS
-        status, data = 200, answer(body) if callable(answer) else answer
-        if data is None or endless:  # endless: a paging loop fails the test instead of hanging
-            status, data = 400, {"__type": "test#Unexpected", "message": f"{op} unexpected"}
-        encoded = json.dumps(data).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(encoded)))
-        self.end_headers()
-        self.wfile.write(encoded)
-
-
-class _Server(ThreadingHTTPServer):
-    canned: Canned
-
-
-class Canned:
-    """A local endpoint answering each operation with canned JSON; ``requests`` lists
-    ``(op, request body)`` in arrival order."""
-
-    def __init__(self) -> None:
-        self.answers: dict[str, Answer] = {}
-        self.requests: list[tuple[str, dict[str, Any]]] = []
-        self.lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.canned = self
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def answer(self, **answers: Answer) -> None:
-        """Answer from now on, and forget earlier requests."""
-        with self.lock:
-            self.answers = dict(answers)
-            self.requests.clear()
-
-    def ops(self) -> list[str]:
-        with self.lock:
-            return [op for op, _ in self.requests]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
 
 
 @pytest.fixture(scope="module")
 def canned() -> Iterator[Canned]:
-    server = Canned()
-    yield server
-    server.close()
+    with Canned(limit=MAX_REQUESTS) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

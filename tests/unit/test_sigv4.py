@@ -4,11 +4,8 @@ and an endpoint URL with a path is sent to and signed for the path botocore send
 from __future__ import annotations
 
 import calendar
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
 from urllib.parse import urlsplit
 
 import botocore.session
@@ -22,6 +19,8 @@ from hypothesis import strategies as st
 
 from pydynox.client._sigv4 import Credentials, Signer, request_path
 from pydynox.client._wire import encode
+
+from ..canned import Canned, Request
 
 NOW = calendar.timegm((2026, 11, 25, 4, 41, 18, 0, 0, 0))
 
@@ -107,47 +106,15 @@ def test_the_signing_key_is_derived_once_per_day() -> None:
     assert len(signer._keys) == 2
 
 
-class Sent:
-    """One request as a server received it: request-line path, headers and body."""
-
-    def __init__(self, path: str, headers: dict[str, str], body: bytes) -> None:
-        self.path = path
-        self.headers = headers
-        self.body = body
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    received: list[Sent]
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        # The request line as received (self.path has leading slashes collapsed).
-        path = self.requestline.split(" ")[1]
-        self.received.append(Sent(path, dict(self.headers.items()), body))
-        answer = b'{"TableNames":[]}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class Botocore:
     """Sends ListTables with a real botocore client to a local recording server."""
 
     def __init__(self) -> None:
-        self.received: list[Sent] = []
-        handler = type("Recorder", (_Recorder,), {"received": self.received})
-        self.server = HTTPServer(("127.0.0.1", 0), handler)
-        self.host = f"127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = Canned().answer(ListTables={"TableNames": []})
+        self.host = self.server.url.removeprefix("http://")
         self.session = botocore.session.get_session()
 
-    def send(self, path: str, creds: Credentials) -> Sent:
+    def send(self, path: str, creds: Credentials) -> Request:
         client = self.session.create_client(
             "dynamodb",
             endpoint_url=f"http://{self.host}{path}",
@@ -161,12 +128,10 @@ class Botocore:
             client.list_tables()
         finally:
             client.close()
-        return self.received.pop()
+        return self.server.requests.pop()
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.server.close()
 
 
 @pytest.fixture(scope="module")

@@ -92,11 +92,12 @@ def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> Non
         "test_users_async.py",
         "test_users_sync.py",
         "test_with_boto3.py",
+        "test_with_mock_aws.py",
     ]
     for name in names:
         shutil.copy(DOCS_EXAMPLES / name, user_project.path / name)
     result = user_project.runpytest_subprocess("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=9)
     result.stdout.fnmatch_lines(["*test_users_async.py::test_save_and_get PASSED*"])
 
 

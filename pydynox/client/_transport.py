@@ -8,6 +8,11 @@ attempt: retries are decided by ``_retry`` and made by the plan driver. Two kind
   pydynox's own SigV4 signing and credentials from the botocore session chain.
 - ``"botocore"``: boto3 / aioboto3 low-level clients (their own retries turned off).
 
+Both take their configuration from one botocore client per pydynox client (``_aws``). A wire
+client sends through that botocore client the calls that hooks watch (moto's ``mock_aws``,
+a ``Stubber``, handlers on botocore's events), and every call when the wire transport cannot
+send as botocore would; on the async side those calls run in a worker thread.
+
 ``SyncTransport`` holds one sender, created once and shared by every thread.
 ``AsyncTransport`` keeps one open sender per running event loop, because an aiohttp session
 belongs to the loop that opened it. A loop's sender is closed when that loop shuts down its
@@ -27,6 +32,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
 
+from pydynox.client._aws import Hooks, Resolved, config_for
 from pydynox.client._response import DEFAULT_MAX_ANSWER
 from pydynox.client._retry import RetryRules
 from pydynox.exceptions import ConnectionException, ValidationException
@@ -160,18 +166,12 @@ _TRANSLATED = _Translated()
 
 
 class _BotocoreSync:
-    """A boto3 low-level client. botocore cannot be given a deadline per request: a call's
-    attempts are bounded by ``read_timeout`` and its retries by ``call_timeout``."""
+    """The client's botocore DynamoDB client (``_aws``: from the session boto3 would use).
+    botocore cannot be given a deadline per request: a call's attempts are bounded by
+    ``read_timeout`` and its retries by ``call_timeout``."""
 
-    def __init__(self, settings: Settings) -> None:
-        import boto3
-        from botocore.config import Config
-
-        with _TRANSLATED:
-            session = boto3.Session(**settings.session_kwargs())
-            self._client = session.client(
-                "dynamodb", config=Config(**settings.config_kwargs()), **settings.client_kwargs()
-            )
+    def __init__(self, client: Any) -> None:
+        self._client = client
 
     def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         with _TRANSLATED:
@@ -179,32 +179,152 @@ class _BotocoreSync:
         return response
 
     def close(self) -> None:
+        # A closed botocore client opens new connections if it is used again.
         self._client.close()
 
 
-class _BotocoreAsync:
-    """An aioboto3 low-level client: open it on the loop that will use it."""
+class _Watched:
+    """The wire sender, except for calls that hooks watch (``Hooks.watching``: moto's
+    ``mock_aws``, a ``Stubber``, handlers on botocore's events): those go through botocore.
+    The wire sender is made on the first call it sends (a stubbed call needs no credentials,
+    as with boto3)."""
 
-    def __init__(self, settings: Settings, session: Any) -> None:
+    __slots__ = ("_botocore", "_hooks", "_lock", "_settings", "_wire")
+
+    def __init__(self, settings: Settings, hooks: Hooks, botocore: _BotocoreSync) -> None:
         self._settings = settings
-        self._session = session
+        self._hooks = hooks
+        self._botocore = botocore
+        self._wire: Any = None
+        self._lock = threading.Lock()
+
+    def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+        if self._hooks.watching(op):
+            return self._botocore.send(op, params, deadline)
+        response: dict[str, Any] = (self._wire or self._open()).send(op, params, deadline)
+        return response
+
+    def _open(self) -> Any:
+        from pydynox.client._wire import SyncWire
+
+        with self._lock:
+            if self._wire is None:
+                self._wire = SyncWire(self._settings)
+            return self._wire
+
+    def close(self) -> None:
+        with self._lock:
+            wire, self._wire = self._wire, None
+        if wire is not None:
+            wire.close()
+        self._botocore.close()
+
+
+class _BotocoreInThread:
+    """The async side of botocore's sync client: each call in a worker thread. Used for
+    calls that hooks watch (moto cannot mock aiobotocore; a ``Stubber`` or handler is on the
+    sync client) and when the wire transport cannot send for a client (no aioboto3 needed)."""
+
+    __slots__ = ("_botocore",)
+
+    def __init__(self, botocore: _BotocoreSync) -> None:
+        self._botocore = botocore
+
+    async def open(self) -> None:
+        return None
+
+    async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+        call = asyncio.to_thread(self._botocore.send, op, params, deadline)
+        if deadline is None:
+            response: dict[str, Any] = await call
+            return response
+        try:
+            response = await asyncio.wait_for(call, deadline - time.monotonic())
+        except asyncio.TimeoutError:
+            raise ConnectionException("DynamoDB did not answer in time (call_timeout)") from None
+        return response
+
+    async def close(self) -> None:
+        self._botocore.close()
+
+
+class _AsyncWatched:
+    """``_Watched`` for one event loop: watched calls go to ``_BotocoreInThread``; the other
+    sender is opened on the first call it sends."""
+
+    __slots__ = ("_hooks", "_lock", "_opened", "_sender", "_threaded")
+
+    def __init__(self, sender: Any, hooks: Hooks, threaded: _BotocoreInThread) -> None:
+        self._sender = sender
+        self._hooks = hooks
+        self._threaded = threaded
+        self._opened = False
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        return None
+
+    async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+        if self._hooks.watching(op):
+            return await self._threaded.send(op, params, deadline)
+        if not self._opened:
+            async with self._lock:
+                if not self._opened:
+                    await self._sender.open()
+                    self._opened = True
+        response: dict[str, Any] = await self._sender.send(op, params, deadline)
+        return response
+
+    async def close(self) -> None:
+        await self._threaded.close()
+        if self._opened:
+            self._opened = False
+            await self._sender.close()
+
+
+class _BotocoreAsync:
+    """An aiobotocore low-level client (the ``pydynox[aioboto3]`` extra): open it on the loop
+    that will use it. Each loop has a session of its own: aiobotocore's refreshing credentials
+    wait on an asyncio lock, which belongs to the first loop that waits on it, so credentials
+    shared by loops fail on the others ("bound to a different event loop")."""
+
+    def __init__(self, settings: Settings, loader: Any) -> None:
+        self._settings = settings
+        self._loader = loader
         self._context: Any = None
         self._client: Any = None
 
     @staticmethod
     def credentials(settings: Settings) -> Any:
-        import aioboto3
-
+        """What the sessions of every loop share: botocore's data loader (reading DynamoDB's
+        service model and endpoint rules is most of the cost of a session). Fails before
+        anything is sent when aioboto3 is not installed."""
+        try:
+            from aiobotocore.session import AioSession
+        except ImportError as error:
+            raise ConnectionException(
+                "transport='botocore' needs aioboto3 for the async API: "
+                f"pip install 'pydynox[aioboto3]' ({error})",
+                sent=False,
+                permanent=True,
+            ) from error
         with _TRANSLATED:
-            return aioboto3.Session(**settings.session_kwargs())
+            return AioSession(profile=settings.profile).get_component("data_loader")
 
     async def open(self) -> None:
         from aiobotocore.config import AioConfig
+        from aiobotocore.session import AioSession
 
         settings = self._settings
+        kwargs = settings.session_kwargs()
         with _TRANSLATED:
-            context = self._session.client(
-                "dynamodb", config=AioConfig(**settings.config_kwargs()), **settings.client_kwargs()
+            session = AioSession(profile=kwargs.pop("profile_name"))
+            session.register_component("data_loader", self._loader)
+            context = session.create_client(
+                "dynamodb",
+                config=AioConfig(**settings.config_kwargs()),
+                **kwargs,
+                **settings.client_kwargs(),
             )
             self._client = await context.__aenter__()
         self._context = context
@@ -250,6 +370,7 @@ class SyncTransport:
     def __init__(self, settings: Settings, retry: RetryRules) -> None:
         self._settings = settings
         self.retry = retry
+        self._config = config_for(settings)
         self._sender: Any = None
         self._lock = threading.Lock()
         _FORK_AWARE.add(self)
@@ -261,14 +382,11 @@ class SyncTransport:
             return self._sender
 
     def _new_sender(self) -> Any:
-        if self._settings.transport == "wire":
-            from pydynox.client._wire import NeedsProxy, SyncWire
-
-            try:
-                return SyncWire(self._settings)
-            except NeedsProxy:
-                pass
-        return _BotocoreSync(self._settings)
+        resolved = self._config.resolve()
+        botocore = _BotocoreSync(resolved.client)
+        if self._settings.transport == "wire" and resolved.botocore_only is None:
+            return _Watched(self._settings, resolved.hooks, botocore)
+        return botocore
 
     def call(
         self, op: str, params: dict[str, Any], deadline: float | None = None
@@ -308,7 +426,8 @@ class AsyncTransport:
         self._settings = settings
         self.retry = retry
         self._kind: TransportKind = settings.transport
-        self._shared: Any = None  # credentials (wire) or aioboto3 session, shared by loops
+        self._config = config_for(settings)
+        self._shared: Any = None  # shared by loops: credentials (wire), data loader (botocore)
         self._shared_lock = threading.Lock()
         self._loops: dict[asyncio.AbstractEventLoop, _LoopSender] = {}
         _FORK_AWARE.add(self)
@@ -317,40 +436,49 @@ class AsyncTransport:
         self, op: str, params: dict[str, Any], deadline: float | None = None
     ) -> dict[str, Any]:
         """One attempt at ``op`` on the running loop, over by ``deadline`` if one is given."""
-        state = self._loops.get(asyncio.get_running_loop())
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError as error:  # trio, or a coroutine driven by hand
+            raise ConnectionException(
+                "pydynox's async API runs on an asyncio event loop (asyncio.run, uvloop, "
+                "FastAPI...) and none is running here; trio is not supported: use the sync_ "
+                "methods (in a worker thread) or run the call under asyncio",
+                sent=False,
+                permanent=True,
+            ) from error
+        state = self._loops.get(loop)
         sender = state.sender if state is not None else None
         if sender is None:
             sender = await self._open()
         response: dict[str, Any] = await sender.send(op, params, deadline)
         return response
 
-    def _new_sender(self) -> Any:
+    def _new_sender(self, resolved: Resolved) -> Any:
+        threaded = _BotocoreInThread(_BotocoreSync(resolved.client))
         kind: Any = _BotocoreAsync
         if self._kind == "wire":
+            if resolved.botocore_only is not None:
+                return threaded
             from pydynox.client._wire import AsyncWire
 
             kind = AsyncWire
         with self._shared_lock:
             if self._shared is None:
                 self._shared = kind.credentials(self._settings)
-        return kind(self._settings, self._shared)
+        return _AsyncWatched(kind(self._settings, self._shared), resolved.hooks, threaded)
 
     async def _open(self) -> Any:
-        from pydynox.client._wire import NeedsProxy
-
         self._forget_closed_loops()
         loop = asyncio.get_running_loop()
         state = self._loops.setdefault(loop, _LoopSender())
         async with state.lock:
             if state.sender is None:
-                sender = self._new_sender()
-                try:
-                    await sender.open()
-                except NeedsProxy:  # from now on, through botocore, which speaks to proxies
-                    with self._shared_lock:
-                        self._kind, self._shared = "botocore", None
-                    sender = self._new_sender()
-                    await sender.open()
+                # The first resolution reads files and may fetch credentials: off the loop.
+                resolved = self._config.resolved
+                if resolved is None:
+                    resolved = await asyncio.to_thread(self._config.resolve)
+                sender = self._new_sender(resolved)
+                await sender.open()
                 state.sender = sender
                 # Started on this loop, the generator is tracked by it: loop shutdown
                 # (shutdown_asyncgens) runs its finally block, which closes the sender.

@@ -6,35 +6,37 @@ protocol is small: a POST of JSON with an ``X-Amz-Target`` header, signed with S
 requests pydynox builds are already in DynamoDB's shape (binary values are the only thing
 JSON cannot carry: they are base64 on the wire), so this module encodes them with ``json``,
 signs them with ``_sigv4.Signer``, sends them with ``_http`` and decodes the answer,
-checking its CRC32. An endpoint reached through an HTTP proxy (``HTTPS_PROXY``...) is left
-to the botocore transport, which speaks to proxies.
+checking its CRC32.
 
-Credentials and region come from a botocore (sync) or aiobotocore (async) session, so the
-whole AWS credential chain, profiles and refreshing credentials work as in boto3. The endpoint
-is ``endpoint_url=``, else ``AWS_ENDPOINT_URL_DYNAMODB`` / ``AWS_ENDPOINT_URL``, else the
-regional ``https://dynamodb.<region>.amazonaws.com``. Retries are not made here: a failure is
-raised as a pydynox error and ``_retry`` decides.
+Credentials come from the client's botocore session (one for both sides), so the whole AWS
+credential chain, profiles and refreshing credentials work as in boto3. The endpoint, the
+signing region and the CA bundle are botocore's own resolution for the client (``_aws``);
+a client the wire transport cannot serve exactly as botocore would (an HTTP proxy...) is
+never given a wire sender. Retries are not made here: a failure is raised as a pydynox error
+and ``_retry`` decides.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
-import os
+import math
 import re
 import ssl
 import threading
+import time
 import zlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pydynox.client._aws import config_for
 from pydynox.client._errors import error_from_wire
 from pydynox.client._http import (
     AsyncPool,
     Request,
     SyncPool,
     Target,
-    no_proxy_for,
     request_bytes,
 )
 from pydynox.client._sigv4 import Credentials, Signer, request_path
@@ -48,7 +50,7 @@ from pydynox.exceptions import (
 if TYPE_CHECKING:
     from pydynox.client._transport import Settings
 
-__all__ = ["AsyncWire", "NeedsProxy", "SyncWire", "decode", "encode"]
+__all__ = ["AsyncWire", "SyncWire", "decode", "encode"]
 
 _TARGET = "DynamoDB_20120810."
 _BINARY = re.compile(rb'"BS?"\s*:')
@@ -106,24 +108,15 @@ def decode(status: int, crc32: str | None, body: bytes) -> dict[str, Any]:
     raise error
 
 
-class NeedsProxy(Exception):
-    """The endpoint is reached through an HTTP proxy: use the botocore transport."""
-
-
 class _Endpoint:
-    """Where requests go and how they are signed, resolved once from the settings."""
+    """Where requests go and how they are signed: botocore's resolution for the client
+    (``_aws``), made once and shared by its sync and async sides."""
 
     __slots__ = ("host", "path", "region", "signer", "target", "url", "verify")
 
-    def __init__(self, settings: Settings, region: str | None) -> None:
-        if not region:
-            raise CredentialsException(
-                "no AWS region is configured: pass region= to DynamoDBClient or set AWS_REGION"
-            )
-        url = settings.endpoint_url or _configured_endpoint()
-        if url is None:
-            suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-            url = f"https://dynamodb.{region}.{suffix}"
+    def __init__(self, settings: Settings) -> None:
+        resolved = config_for(settings).resolve()
+        url = resolved.url
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise CredentialsException(f"the DynamoDB endpoint {url!r} is not an http(s) URL")
@@ -131,16 +124,12 @@ class _Endpoint:
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         if parts.port is not None and parts.port != default_port:
             host = f"{host}:{parts.port}"
-        if not no_proxy_for(url):
-            raise NeedsProxy(url)
         self.url = url
         self.host = host
         self.path = request_path(parts.path)  # as botocore sends it
-        self.region = region
-        self.signer = Signer(region, host, self.path)
-        self.verify = settings.verify
-        if self.verify is None:
-            self.verify = os.environ.get("AWS_CA_BUNDLE") or True
+        self.region = resolved.signing_region
+        self.signer = Signer(self.region, host, self.path)
+        self.verify = resolved.verify
         self.target = Target(
             parts.hostname,
             parts.port or default_port,
@@ -158,7 +147,8 @@ class _Endpoint:
         )
 
     def ssl_context(self) -> ssl.SSLContext | None:
-        """The TLS context: certificates verified unless ``verify=False`` was asked for."""
+        """The TLS context: certificates verified (with the CA bundle botocore would use)
+        unless ``verify=False`` was asked for."""
         if not self.url.startswith("https"):
             return None
         if self.verify is False:
@@ -166,19 +156,15 @@ class _Endpoint:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
             return context
-        if isinstance(self.verify, str):
-            return ssl.create_default_context(cafile=self.verify)
+        from botocore.httpsession import get_cert_path
+
+        bundle = get_cert_path(self.verify)
         try:
-            import certifi
-        except ImportError:  # the system's certificate store
-            return ssl.create_default_context()
-        return ssl.create_default_context(cafile=certifi.where())
-
-
-def _configured_endpoint() -> str | None:
-    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-        return None
-    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+            return ssl.create_default_context(cafile=bundle)
+        except (OSError, ValueError) as error:  # ssl.SSLError is an OSError
+            raise ConnectionException(
+                f"the CA bundle {bundle!r} cannot be read: {error}", sent=False, permanent=True
+            ) from error
 
 
 def _static_credentials(settings: Settings) -> Credentials | None:
@@ -188,8 +174,15 @@ def _static_credentials(settings: Settings) -> Credentials | None:
 
 
 def _frozen(credentials: Any) -> Credentials:
-    """botocore's frozen credentials (a named tuple that shows its secrets) as ours."""
-    return Credentials(credentials.access_key, credentials.secret_key, credentials.token)
+    """botocore's credentials as ours, refreshed first when they are near expiry (botocore's
+    frozen credentials are a named tuple that shows its secrets)."""
+    try:
+        frozen = credentials.get_frozen_credentials()
+    except Exception as error:  # a refresh that failed: a process, STS, SSO...
+        raise CredentialsException(
+            f"the AWS credentials could not be refreshed: {error}"
+        ) from error
+    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
 
 
 def _no_credentials() -> CredentialsException:
@@ -199,29 +192,21 @@ def _no_credentials() -> CredentialsException:
     )
 
 
-def _region(settings: Settings, session: Any) -> str | None:
-    region = settings.region or os.environ.get("AWS_REGION")
-    if region:
-        return region
-    configured = session.get_config_variable("region") if session is not None else None
-    return str(configured) if configured else None
-
-
-def _needs_session(settings: Settings, static: Credentials | None) -> bool:
-    """Whether credentials or region must come from a botocore session (when both were
-    given, botocore is not even imported)."""
-    return static is None or not (settings.region or os.environ.get("AWS_REGION"))
-
-
-def _session(settings: Settings, factory: Any) -> Any:
-    from botocore.exceptions import ProfileNotFound
+def _botocore_credentials(settings: Settings) -> Any:
+    """botocore's credentials object of the session the client's configuration was resolved
+    with (``_aws``: the session boto3 would use). A refreshing one (assume-role, SSO,
+    ``credential_process``...) refreshes under a thread lock of its own, so this one object
+    serves the sync side, every thread and every event loop. Blocks the first time (reads
+    files, may run the credential chain)."""
+    from botocore.exceptions import BotoCoreError
 
     try:
-        session = factory(profile=settings.profile)
-        session.get_config_variable("region")  # reads the profile: a missing one fails here
-    except ProfileNotFound as error:
-        raise CredentialsException(f"no usable AWS credentials: {error}") from None
-    return session
+        credentials = config_for(settings).resolve().session.get_credentials()
+    except BotoCoreError as error:
+        raise CredentialsException(f"no usable AWS credentials: {error}") from error
+    if credentials is None:
+        raise _no_credentials()
+    return credentials
 
 
 class SyncWire:
@@ -229,21 +214,12 @@ class SyncWire:
 
     def __init__(self, settings: Settings) -> None:
         self._static = _static_credentials(settings)
-        self._provider: Any = None
-        session: Any = None
-        if _needs_session(settings, self._static):
-            import botocore.session
-
-            session = _session(settings, botocore.session.Session)
-        self._endpoint = endpoint = _Endpoint(settings, _region(settings, session))
-        if self._static is None:
-            self._provider = session.get_credentials()
-            if self._provider is None:
-                raise _no_credentials()
+        self._endpoint = endpoint = _Endpoint(settings)
+        self._provider: Any = None if self._static else _botocore_credentials(settings)
         self._pool = SyncPool(endpoint.target, settings.max_pool_connections)
 
     def _credentials(self) -> Credentials:
-        return self._static or _frozen(self._provider.get_frozen_credentials())
+        return self._static or _frozen(self._provider)
 
     def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         request = self._endpoint.request(op, params, self._credentials())
@@ -256,35 +232,63 @@ class SyncWire:
 
 class _AsyncCredentials:
     """The credentials and endpoint of an async client, resolved once and shared by its
-    event loops (each loop has its own connections)."""
+    event loops (each loop has its own connections) and threads. botocore's credentials
+    object is thread-safe and holds no event loop's lock, so any loop may use it."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._lock = threading.Lock()
         self._provider: Any = None
+        self._quiet_until = 0.0  # time.time() before which botocore will not refresh
         self.static = _static_credentials(settings)
         self.endpoint: _Endpoint | None = None
 
     async def resolve(self) -> _Endpoint:
         if self.endpoint is not None:
             return self.endpoint
-        settings = self._settings
-        session: Any = None
-        if _needs_session(settings, self.static):
-            from aiobotocore.session import AioSession
+        # Off the loop: botocore reads files and may run the credential chain.
+        return await asyncio.to_thread(self._resolve)
 
-            session = _session(settings, AioSession)
-        endpoint = _Endpoint(settings, _region(settings, session))  # no region: said first
-        provider = await session.get_credentials() if self.static is None else None
-        if self.static is None and provider is None:
-            raise _no_credentials()
+    def _resolve(self) -> _Endpoint:
+        endpoint = _Endpoint(self._settings)  # no region: said first
+        provider = None if self.static else _botocore_credentials(self._settings)
         with self._lock:
             self._provider = provider
             self.endpoint = endpoint
         return endpoint
 
     async def frozen(self) -> Credentials:
-        return self.static or _frozen(await self._provider.get_frozen_credentials())
+        if self.static is not None:
+            return self.static
+        provider = self._provider
+        if time.time() < self._quiet_until:
+            return _frozen(provider)  # botocore will not refresh: no refresh_needed() (8 µs)
+        # botocore refreshes when refresh_needed() (inside its advisory window, 15 minutes
+        # before expiry for most sources). A refresh may run a process or make an HTTP call:
+        # then the credentials are had in a worker thread, and the loop goes on.
+        refresh_needed = getattr(provider, "refresh_needed", None)
+        if refresh_needed is not None and refresh_needed():
+            credentials = await asyncio.to_thread(_frozen, provider)
+        else:
+            credentials = _frozen(provider)
+        self._quiet_until = _quiet_until(provider)
+        return credentials
+
+
+def _quiet_until(credentials: Any) -> float:
+    """The time (``time.time()``) before which botocore will not refresh these credentials:
+    a second before its advisory refresh window opens (how ``RefreshableCredentials._refresh``
+    decides), 0 where that cannot be read, forever for credentials that never refresh."""
+    if not hasattr(credentials, "refresh_needed"):
+        return math.inf
+    expiry = getattr(credentials, "_expiry_time", None)
+    advisory = getattr(credentials, "_advisory_refresh_timeout", None)
+    if expiry is None or not isinstance(advisory, (int, float)):
+        return 0.0
+    try:
+        return float(expiry.timestamp()) - advisory - 1.0
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        return 0.0
 
 
 class AsyncWire:

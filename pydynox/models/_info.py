@@ -268,7 +268,10 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
         info.indexes[attribute] = index
     hooks: dict[str, Any] = {}  # by method name: an override replaces (or drops) the parent's
     for klass in reversed(cls.__mro__):
-        for name, member in vars(klass).items():
+        # Over a copy: while a forward reference is undefined, reading an attribute of the
+        # model's placeholder validator makes pydantic (2.11 to 2.13) try to rebuild the
+        # model, which sets attributes on the class.
+        for name, member in list(vars(klass).items()):
             if getattr(member, "__pydynox_hooks__", ()):
                 hooks[name] = member
             else:

@@ -177,6 +177,12 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
     monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
     monkeypatch.delenv("AWS_WEB_IDENTITY_TOKEN_FILE", raising=False)
+    # pydynox takes its configuration from the session boto3 would use: boto3's default
+    # session, once something made it (tests/conftest.py's boto3.client does), keeps the
+    # credentials it found then, for pydynox as for boto3. A process without one:
+    import boto3
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
 async def test_missing_credentials_raise_credentials_exception(

@@ -27,7 +27,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
@@ -165,6 +165,18 @@ def _raised_by_botocore_parser(tb: TracebackType | None) -> bool:
 _TRANSLATED = _Translated()
 
 
+async def _by_deadline(
+    request: Awaitable[dict[str, Any]], deadline: float | None
+) -> dict[str, Any]:
+    """Await a botocore call, cut short at the call's deadline (botocore has none)."""
+    if deadline is None:
+        return await request
+    try:
+        return await asyncio.wait_for(request, deadline - time.monotonic())
+    except asyncio.TimeoutError:
+        raise ConnectionException("DynamoDB did not answer in time (call_timeout)") from None
+
+
 class _BotocoreSync:
     """The client's botocore DynamoDB client (``_aws``: from the session boto3 would use).
     botocore cannot be given a deadline per request: a call's attempts are bounded by
@@ -234,15 +246,9 @@ class _BotocoreInThread:
         return None
 
     async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
-        call = asyncio.to_thread(self._botocore.send, op, params, deadline)
-        if deadline is None:
-            response: dict[str, Any] = await call
-            return response
-        try:
-            response = await asyncio.wait_for(call, deadline - time.monotonic())
-        except asyncio.TimeoutError:
-            raise ConnectionException("DynamoDB did not answer in time (call_timeout)") from None
-        return response
+        return await _by_deadline(
+            asyncio.to_thread(self._botocore.send, op, params, deadline), deadline
+        )
 
     async def close(self) -> None:
         self._botocore.close()
@@ -332,16 +338,7 @@ class _BotocoreAsync:
     async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         request = getattr(self._client, _method_name(op))(**params)
         with _TRANSLATED:
-            if deadline is None:
-                response: dict[str, Any] = await request
-                return response
-            try:
-                response = await asyncio.wait_for(request, deadline - time.monotonic())
-            except asyncio.TimeoutError:
-                raise ConnectionException(
-                    "DynamoDB did not answer in time (call_timeout)"
-                ) from None
-        return response
+            return await _by_deadline(request, deadline)
 
     async def close(self) -> None:
         context, self._context, self._client = self._context, None, None

@@ -211,6 +211,21 @@ async def test_call_timeout_bounds_all_attempts(make_client: MakeClient, mode: s
     assert 1 <= sent <= 2
 
 
+async def test_call_timeout_cuts_an_async_botocore_attempt_short(make_client: MakeClient) -> None:
+    """botocore has no deadline per request: the async side cuts its attempt at the call's."""
+
+    def script(peer: Peer, request: bytes) -> None:
+        peer.hang()
+
+    with HostileServer(script) as server:
+        client = make_client(
+            server.url, transport="botocore", max_attempts=3, read_timeout=10, call_timeout=1.0
+        )
+        message, elapsed = await refused(call(Api(client, "async"), "get_item"), "botocore", 2)
+    assert "call_timeout" in message
+    assert 0.8 < elapsed < 2.5, f"failed after {elapsed:.1f} s with call_timeout=1"
+
+
 async def test_cancelling_an_async_call_stops_sending(make_client: MakeClient) -> None:
     def script(peer: Peer, request: bytes) -> None:
         peer.hang()

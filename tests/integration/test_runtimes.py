@@ -126,15 +126,20 @@ def _check(key: str, item: dict[str, Any] | None) -> str | None:
     return None
 
 
+def sync_read(client: DynamoDBClient, table: str, key: str) -> str | None:
+    """Get the item ``key``: what went wrong, or None when it came back as itself."""
+    try:
+        return _check(key, client.sync_get_item(table, {"id": key}))
+    except Exception as error:
+        return f"{key}: {type(error).__name__}: {error}"
+
+
 def sync_reads(client: DynamoDBClient, table: str, prefix: str, n: int = N) -> list[str]:
     """Get the items ``prefix-0`` .. ``prefix-(n-1)``; what went wrong (a few at most)."""
     problems: list[str] = []
     for i in range(n):
         key = f"{prefix}-{i}"
-        try:
-            problem = _check(key, client.sync_get_item(table, {"id": key}))
-        except Exception as error:
-            problem = f"{key}: {type(error).__name__}: {error}"
+        problem = sync_read(client, table, key)
         if problem is not None:
             problems.append(problem)
             if len(problems) == 3:  # enough to tell, and each may have waited read_timeout
@@ -270,10 +275,7 @@ def test_forking_while_threads_use_the_sync_pool_does_not_hang_the_child(
         i = offset
         while not stop.is_set() and len(in_threads) < 3:
             key = f"p-{i % N}"
-            try:
-                problem = _check(key, client.sync_get_item(keyed_table, {"id": key}))
-            except Exception as error:
-                problem = f"{key}: {type(error).__name__}: {error}"
+            problem = sync_read(client, keyed_table, key)
             if problem is not None:
                 in_threads.append(problem)
             i += 1

@@ -41,6 +41,7 @@ from pydynox.exceptions import (
     SerializationException,
     TransactionCanceledException,
     ValidationException,
+    WaitTimeoutException,
 )
 from pydynox.expressions import Attr, Condition, UpdateAction
 from pydynox.hooks import (
@@ -113,6 +114,7 @@ __all__ = [
     "Update",
     "UpdateAction",
     "ValidationException",
+    "WaitTimeoutException",
     "Version",
     "__version__",
     "after_delete",

@@ -12,10 +12,12 @@ Every error pydynox raises derives from :class:`PydynoxException`::
     ├── ResourceInUseException         the table already exists or is busy
     ├── ConditionalCheckFailedException  a write's condition was false (``.item``: stored item)
     ├── TransactionCanceledException   ``.reasons``: one CancellationReason per action
-    ├── BatchWriteError                ``.unprocessed``: the writes that were not made
+    ├── BatchWriteError                ``.unprocessed``: every write not known to be stored
+                                       (``.in_flight``: those whose outcome is unknown)
     ├── BatchGetError                  ``.unprocessed`` keys and the ``.items`` that were read
     ├── ProvisionedThroughputExceededException  throttled, after every retry was spent
     ├── AccessDeniedException          the credentials may not do this
+    ├── WaitTimeoutException           a table did not become ACTIVE (or go) within the timeout
     ├── CredentialsException           no usable credentials (or region)
     └── ConnectionException            the endpoint could not be reached, hung up, timed out
                                        or did not speak DynamoDB's protocol
@@ -49,6 +51,7 @@ __all__ = [
     "SerializationException",
     "TransactionCanceledException",
     "ValidationException",
+    "WaitTimeoutException",
 ]
 
 
@@ -133,11 +136,18 @@ class TransactionCanceledException(PydynoxException):
 
 
 class BatchWriteError(PydynoxException):
-    """A batch write gave up. ``unprocessed`` lists the writes (Put/Delete) not made."""
+    """A batch write stopped before every write was acknowledged. ``unprocessed`` lists every
+    write (Put/Delete) not known to be stored: refused by DynamoDB, never sent, or in a request
+    whose outcome is unknown; ``in_flight`` is that last group (a request cut by cancellation
+    or a failure that may have been applied). Resending ``unprocessed`` completes the writes:
+    puts and deletes applied twice leave the table as once."""
 
-    def __init__(self, message: str, *, unprocessed: list[Any]) -> None:
+    def __init__(
+        self, message: str, *, unprocessed: list[Any], in_flight: list[Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.unprocessed = unprocessed
+        self.in_flight = in_flight or []
 
 
 class BatchGetError(PydynoxException):
@@ -157,6 +167,10 @@ class ProvisionedThroughputExceededException(PydynoxException):
 
 class AccessDeniedException(PydynoxException):
     """The credentials are not allowed to perform the operation."""
+
+
+class WaitTimeoutException(PydynoxException):
+    """Waiting for a table to become ACTIVE, or to be gone, took longer than the timeout."""
 
 
 class CredentialsException(PydynoxException):

@@ -2,8 +2,10 @@
 
 - Reads go in requests of at most 100 keys; duplicate keys are asked for once; the items come
   back in the order of the requested keys; missing items are absent.
-- Writes go in requests of at most 25; two writes to one key collapse into the last one (the
-  outcome a sequence of single writes would have had).
+- Writes go in requests of at most 25; two writes to one key in one request collapse into the
+  last one (the outcome a sequence of single writes would have had). Writes are kept in a
+  ``WriteBook`` until DynamoDB acknowledges them, so whatever stops the plan (a failed request,
+  cancellation, ``KeyboardInterrupt``) the error lists every write not known to be stored.
 - Unprocessed keys and items are sent again after an exponential backoff with full jitter.
   A response that makes progress resets the give-up count, so a slowly draining table is
   never abandoned; ``RetryPolicy.attempts`` responses in a row with no progress at all, or a
@@ -13,8 +15,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,18 +26,23 @@ from pydynox.client._codec import AttributeValue, deserialize_item, serialize_it
 from pydynox.client._plan import Call, Plan, Sleep
 from pydynox.client._requests import check_key, check_table, key_id
 from pydynox.client._retry import RetryPolicy
+from pydynox.client._retry import _maybe_applied as may_have_applied  # TODO public
 from pydynox.client._size import check_item_size
 from pydynox.exceptions import (
     BatchGetError,
     BatchWriteError,
+    ConnectionException,
     PydynoxException,
     ValidationException,
 )
+
+_log = logging.getLogger("pydynox")
 
 __all__ = [
     "MAX_GET_KEYS",
     "MAX_WRITE_ITEMS",
     "RetryPolicy",
+    "WriteBook",
     "WriteEntry",
     "batch_get_plan",
     "batch_write_plan",
@@ -122,83 +130,131 @@ def _describe_keys(entries: list[WriteEntry], names: dict[str, tuple[str, ...]])
     return ", ".join(parts) + more
 
 
-def _drain(
-    pending: Iterable[Any],
-    size: int,
-    send: Callable[[list[Any]], Call],
-    leftovers: Callable[[dict[str, Any]], list[Any]],
-    fail: Callable[[list[Any], PydynoxException | None], PydynoxException],
-    retry: RetryPolicy,
-) -> Plan[None]:
-    """Send ``pending`` in chunks of ``size``, re-queueing what DynamoDB leaves unprocessed.
+class WriteBook:
+    """Every write of one writer (or one ``batch_write`` call) not yet acknowledged by DynamoDB.
 
-    ``fail(left, error)`` builds the error that ends the plan: ``error`` is the failure of a
-    request, or None when ``retry.attempts`` responses in a row made no progress.
+    A write is in ``queued`` (never sent, or refused and waiting to go again) or in ``taken``
+    (in the next request, by item; ``sent`` says that request went out, after which its
+    outcome is unknown until DynamoDB answers). A write leaves the book only when DynamoDB
+    acknowledged it, when a later write to the same item in the same request replaced it, or
+    when an error takes the whole book (``hand_over``). Each step adds a write to its new place
+    before removing it from the old one, so an interrupt between two statements (a signal's
+    ``KeyboardInterrupt``) can make a write appear twice, never vanish; ``hand_over`` lists it
+    once.
     """
-    queue = deque(pending)
-    stalled = backoff = 0
-    while queue:
-        chunk = [queue.popleft() for _ in range(min(size, len(queue)))]
-        try:
-            response = yield send(chunk)
-        except PydynoxException as error:
-            raise fail(chunk + list(queue), error) from error
-        unprocessed = leftovers(response)
-        if not unprocessed:
-            backoff = stalled = 0
-            continue
-        stalled = stalled + 1 if len(unprocessed) == len(chunk) else 0
-        if stalled >= retry.attempts:
-            raise fail(unprocessed + list(queue), None)
-        queue.extendleft(reversed(unprocessed))
-        yield Sleep(retry.delay(backoff))
-        backoff += 1
+
+    __slots__ = ("queued", "sent", "taken")
+
+    def __init__(self, entries: Iterable[WriteEntry] = ()) -> None:
+        self.queued: deque[WriteEntry] = deque(entries)
+        self.taken: dict[tuple[str, Any], WriteEntry] = {}
+        self.sent = False
+
+    def __len__(self) -> int:
+        return len(self.queued) + len(self.taken)
+
+    def hand_over(
+        self, reason: str, known_keys: dict[str, tuple[str, ...]], in_flight: bool
+    ) -> BatchWriteError:
+        """Empty the book into the error listing its writes (``in_flight``: the taken writes
+        were sent and their outcome is unknown)."""
+        taken = list(self.taken.values())
+        left = list({id(entry): entry for entry in [*taken, *self.queued]}.values())
+        flying = {id(entry) for entry in taken} if in_flight and self.sent else set()
+        self.queued, self.taken, self.sent = deque(), {}, False
+        actions = [(entry.action(), id(entry) in flying) for entry in left]
+        unknown = f" ({len(flying)} of them in flight, outcome unknown)" if flying else ""
+        return BatchWriteError(
+            f"batch write stopped ({reason}); {len(left)} writes are not known to be "
+            f"stored{unknown}: {_describe_keys(left, known_keys)}",
+            unprocessed=[action for action, _ in actions],
+            in_flight=[action for action, flew in actions if flew],
+        )
 
 
-def _reason(error: PydynoxException | None, retry: RetryPolicy) -> str:
-    if error is None:
-        return f"DynamoDB left them unprocessed {retry.attempts} times in a row"
-    return f"{type(error).__name__}: {error.message}"
+def _take(book: WriteBook, known_keys: dict[str, tuple[str, ...]]) -> Plan[None]:
+    """Move writes from the front of the queue into ``book.taken``, up to one request's worth
+    of items; a later write to an item replaces the earlier one (the outcome a sequence of
+    single writes would have had)."""
+    queued, taken = book.queued, book.taken
+    while queued and len(taken) < MAX_WRITE_ITEMS:
+        entry = queued[0]
+        names = known_keys.get(entry.table)
+        if names is None:
+            names = yield from key_names_plan(entry.table, known_keys)
+        taken[(entry.table, key_id(_entry_key(entry, names)))] = entry
+        queued.popleft()
+
+
+def _refused(
+    book: WriteBook, response: dict[str, Any], known_keys: dict[str, tuple[str, ...]]
+) -> list[WriteEntry]:
+    """The taken writes DynamoDB handed back unprocessed (matched by item, so only writes
+    that were sent are ever sent again)."""
+    refused = []
+    for table, requests in (response.get("UnprocessedItems") or {}).items():
+        for request in requests:
+            mine = book.taken.get(
+                (table, key_id(_entry_key(WriteEntry(table, request), known_keys.get(table, ()))))
+            )
+            if mine is None:
+                raise ConnectionException(
+                    f"DynamoDB handed back an unprocessed write to table {table!r} it was not sent",
+                    sent=True,
+                )
+            refused.append(mine)
+    return refused
 
 
 def batch_write_plan(
-    entries: Iterable[WriteEntry],
+    entries: Iterable[WriteEntry] | WriteBook,
     retry: RetryPolicy,
     known_keys: dict[str, tuple[str, ...]],
+    *,
+    everything: bool = True,
 ) -> Plan[None]:
-    """Send the writes in requests of 25, collapsing duplicates and retrying leftovers."""
+    """Send the book's writes in requests of 25 until it is empty (``everything=False``:
+    until less than a full request is left), retrying what DynamoDB leaves unprocessed.
 
-    def send(chunk: list[WriteEntry]) -> Call:
-        request_items: dict[str, list[dict[str, Any]]] = {}
-        for entry in chunk:
-            request_items.setdefault(entry.table, []).append(entry.request)
-        return Call("BatchWriteItem", {"RequestItems": request_items})
-
-    def leftovers(response: dict[str, Any]) -> list[WriteEntry]:
-        unprocessed = response.get("UnprocessedItems") or {}
-        return [
-            WriteEntry(t, request) for t, requests in unprocessed.items() for request in requests
-        ]
-
-    def fail(left: list[WriteEntry], error: PydynoxException | None) -> PydynoxException:
-        return BatchWriteError(
-            f"batch write gave up ({_reason(error, retry)}); {len(left)} writes were not "
-            f"made: {_describe_keys(left, known_keys)}",
-            unprocessed=[entry.action() for entry in left],
-        )
-
-    pending = list(entries)
-    collapsed: dict[tuple[str, Any], WriteEntry] = {}
-    for entry in pending:
-        try:
-            names = yield from key_names_plan(entry.table, known_keys)
-        except PydynoxException as error:  # e.g. the table does not exist: nothing was sent
-            raise fail(pending, error) from error
-        identity = (entry.table, key_id(_entry_key(entry, names)))
-        collapsed.pop(identity, None)
-        collapsed[identity] = entry
-
-    yield from _drain(collapsed.values(), MAX_WRITE_ITEMS, send, leftovers, fail, retry)
+    On any stop the error accounts for every write still in the book: a request that failed
+    (after the client's retries) or ``retry.attempts`` responses in a row without progress
+    raise ``BatchWriteError`` from the failure; cancellation, ``KeyboardInterrupt`` and every
+    other exception go on unchanged with that ``BatchWriteError`` as their ``__cause__`` (and
+    an ERROR logged). Either way the book is empty afterwards: its writes belong to the error.
+    """
+    book = entries if isinstance(entries, WriteBook) else WriteBook(entries)
+    stalled = backoff = 0
+    try:
+        while book.queued and (everything or len(book.queued) >= MAX_WRITE_ITEMS):
+            yield from _take(book, known_keys)
+            book.sent = True
+            request_items: dict[str, list[dict[str, Any]]] = {}
+            for entry in book.taken.values():
+                request_items.setdefault(entry.table, []).append(entry.request)
+            response = yield Call("BatchWriteItem", {"RequestItems": request_items})
+            refused = _refused(book, response, known_keys)
+            book.queued.extendleft(reversed(refused))
+            sent, book.taken, book.sent = len(book.taken), {}, False
+            if not refused:
+                stalled = backoff = 0
+                continue
+            stalled = stalled + 1 if len(refused) == sent else 0
+            if stalled >= retry.attempts:
+                reason = f"DynamoDB left them unprocessed {retry.attempts} times in a row"
+                raise book.hand_over(reason, known_keys, in_flight=False)
+            yield Sleep(retry.delay(backoff))
+            backoff += 1
+    except (BatchWriteError, GeneratorExit):
+        raise
+    except PydynoxException as error:
+        reason = f"{type(error).__name__}: {error.message}"
+        raise book.hand_over(reason, known_keys, may_have_applied(error)) from error
+    except BaseException as stop:
+        report = book.hand_over(type(stop).__name__, known_keys, in_flight=True)
+        if report.unprocessed:
+            _log.error("%s", report.message)
+            raise stop from report
+        raise
 
 
 def batch_get_plan(
@@ -217,30 +273,44 @@ def batch_get_plan(
         return []
     names = tuple(next(iter(wanted.values())))
     found: dict[Any, dict[str, Any]] = {}
-
-    def send(chunk: list[dict[str, AttributeValue]]) -> Call:
+    queue = deque(wanted.values())
+    stalled = backoff = 0
+    while queue:
+        chunk = [queue.popleft() for _ in range(min(MAX_GET_KEYS, len(queue)))]
         request: dict[str, Any] = {"Keys": chunk}
         if consistent_read:
             request["ConsistentRead"] = True
-        return Call("BatchGetItem", {"RequestItems": {table: request}})
-
-    def leftovers(response: dict[str, Any]) -> list[dict[str, AttributeValue]]:
+        try:
+            response = yield Call("BatchGetItem", {"RequestItems": {table: request}})
+        except PydynoxException as error:
+            raise _get_error(table, chunk + list(queue), found, error) from error
         for raw in response.get("Responses", {}).get(table, []):
             found[key_id({name: raw[name] for name in names if name in raw})] = raw
         unprocessed: list[dict[str, AttributeValue]] = (
             (response.get("UnprocessedKeys") or {}).get(table, {}).get("Keys", [])
         )
-        return unprocessed
-
-    def fail(
-        left: list[dict[str, AttributeValue]], error: PydynoxException | None
-    ) -> PydynoxException:
-        return BatchGetError(
-            f"batch read of table {table!r} gave up ({_reason(error, retry)}); "
-            f"{len(left)} keys were not read",
-            unprocessed=[Get(table, deserialize_item(key)) for key in left],
-            items=[deserialize_item(item) for item in found.values()],
-        )
-
-    yield from _drain(wanted.values(), MAX_GET_KEYS, send, leftovers, fail, retry)
+        if not unprocessed:
+            backoff = stalled = 0
+            continue
+        stalled = stalled + 1 if len(unprocessed) == len(chunk) else 0
+        if stalled >= retry.attempts:
+            reason = f"DynamoDB left them unprocessed {retry.attempts} times in a row"
+            raise _get_error(table, unprocessed + list(queue), found, reason)
+        queue.extendleft(reversed(unprocessed))
+        yield Sleep(retry.delay(backoff))
+        backoff += 1
     return [deserialize_item(found[k]) for k in wanted if k in found]
+
+
+def _get_error(
+    table: str,
+    left: list[dict[str, AttributeValue]],
+    found: dict[Any, dict[str, Any]],
+    why: PydynoxException | str,
+) -> BatchGetError:
+    reason = why if isinstance(why, str) else f"{type(why).__name__}: {why.message}"
+    return BatchGetError(
+        f"batch read of table {table!r} gave up ({reason}); {len(left)} keys were not read",
+        unprocessed=[Get(table, deserialize_item(key)) for key in left],
+        items=[deserialize_item(item) for item in found.values()],
+    )

@@ -1,4 +1,8 @@
-"""The two thin shells that run a plan: one awaits, one blocks. No rule lives here."""
+"""The two thin shells that run a plan: one awaits, one blocks. No rule lives here.
+
+Whatever stops a driver while the plan waits (cancellation, ``KeyboardInterrupt``) is thrown
+into the plan by ``Feed.abort`` before it goes on, so a plan accounts for unfinished work.
+"""
 
 from __future__ import annotations
 
@@ -19,31 +23,43 @@ T = TypeVar("T")
 def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Iterator[Any]:
     """Run a plan, blocking; yield what it emits. ``feed.result`` holds its return value."""
     feed.retry = transport.retry
-    for step in feed:
-        if isinstance(step, Call):
-            try:
-                feed.answer(transport.call(step.op, step.params, feed.deadline))
-            except PydynoxException as error:
-                feed.fail(error)
-        elif isinstance(step, Sleep):
-            time.sleep(step.seconds)
-        else:
-            yield step.value
+    try:
+        for step in feed:
+            if isinstance(step, Call):
+                try:
+                    feed.answer(transport.call(step.op, step.params, feed.deadline))
+                except PydynoxException as error:
+                    feed.fail(error)
+            elif isinstance(step, Sleep):
+                time.sleep(step.seconds)
+            else:
+                yield step.value
+    except GeneratorExit:  # the caller stopped iterating
+        raise
+    except BaseException as stop:  # KeyboardInterrupt, a plan's own error: the plan hears it
+        feed.abort(stop)
+        raise
 
 
 async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenerator[Any, None]:
     """Run a plan on the running loop; yield what it emits."""
     feed.retry = transport.retry
-    for step in feed:
-        if isinstance(step, Call):
-            try:
-                feed.answer(await transport.call(step.op, step.params, feed.deadline))
-            except PydynoxException as error:
-                feed.fail(error)
-        elif isinstance(step, Sleep):
-            await asyncio.sleep(step.seconds)
-        else:
-            yield step.value
+    try:
+        for step in feed:
+            if isinstance(step, Call):
+                try:
+                    feed.answer(await transport.call(step.op, step.params, feed.deadline))
+                except PydynoxException as error:
+                    feed.fail(error)
+            elif isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+            else:
+                yield step.value
+    except GeneratorExit:  # the caller stopped iterating
+        raise
+    except BaseException as stop:  # cancellation, a plan's own error: the plan hears it
+        feed.abort(stop)
+        raise
 
 
 def run_sync(plan: Plan[T], transport: SyncTransport) -> T:

@@ -16,6 +16,7 @@ before the plan ever sees the error.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
@@ -161,3 +162,16 @@ class Feed(Generic[T]):
                 self._again = [call, Sleep(delay)]
                 return
         self._error = error
+
+    def abort(self, stop: BaseException) -> None:
+        """The driver stops on ``stop`` (cancellation, ``KeyboardInterrupt``, a bug) while the
+        plan waits for a step: the plan hears it at its ``yield``, so it can account for the
+        work it leaves unfinished (a batch write attaches the writes not stored), and ``stop``
+        goes on whatever the plan does."""
+        if inspect.getgeneratorstate(self._plan) != inspect.GEN_SUSPENDED:
+            return  # the plan raised it itself, or has ended
+        try:
+            self._plan.throw(stop)
+        except BaseException:  # the plan let it through: the driver re-raises it
+            return
+        self._plan.close()  # the plan went on: its next step is never run

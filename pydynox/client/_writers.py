@@ -16,6 +16,9 @@ nothing when it raises.
 
 from __future__ import annotations
 
+import logging
+import warnings
+import weakref
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -29,7 +32,7 @@ from pydynox.client._actions import (
 )
 from pydynox.client._batch import (
     MAX_WRITE_ITEMS,
-    WriteEntry,
+    WriteBook,
     batch_write_plan,
     delete_entry,
     put_entry,
@@ -45,6 +48,8 @@ if TYPE_CHECKING:
     from pydynox.models._mixin import DynamoMixin
 
 __all__ = ["BatchWriter", "SyncBatchWriter", "SyncTransaction", "Transaction"]
+
+_log = logging.getLogger("pydynox")
 
 
 def _client_or_default(client: DynamoDBClient | None) -> DynamoDBClient:
@@ -83,11 +88,69 @@ def _model_info(value: object) -> ModelInfo:
     return info
 
 
-class _BatchBuffer:
+def _own_client(model_class: type) -> DynamoDBClient | None:
+    """The client a model's ``DynamoConfig(client=...)`` names, if any."""
+    client: DynamoDBClient | None = getattr(model_class, "model_config", {}).get("client")
+    return client
+
+
+class _OneClient:
+    """The client a writer or transaction sends through: a model's own client
+    (``DynamoConfig(client=...)``) for its writes, the one given (or the default) for plain
+    writes and models without one. A BatchWriteItem or TransactWriteItems request goes to one
+    account and region, so a write needing another client is refused before anything is sent."""
+
+    def __init__(self, given: DynamoDBClient | None) -> None:
+        self._given = given
+        self._bound: DynamoDBClient | None = None
+        self._why = ""
+
+    @property
+    def client(self) -> DynamoDBClient:
+        """The client the writes go through."""
+        if self._bound is None:
+            self._bound = _client_or_default(self._given)
+            self._why = "the client given" if self._given is not None else "the default client"
+        return self._bound
+
+    def _use(self, model_class: type | None) -> None:
+        """Check that a write for ``model_class`` (None: a plain write) goes through the same
+        client as the writes before it."""
+        own = _own_client(model_class) if model_class is not None else None
+        if own is None:
+            own, why = (
+                _client_or_default(self._given),
+                ("the client given" if self._given is not None else "the default client"),
+            )
+        else:
+            why = f"{model_class.__name__}'s own client"  # type: ignore[union-attr]
+        if self._bound is None:
+            self._bound, self._why = own, why
+        elif own is not self._bound:
+            raise ValidationException(
+                f"{type(self).__name__} sends through one client (one account and region), "
+                f"and its writes so far go through {self._why}; this one would go through "
+                f"{why}: use one {type(self).__name__} per client"
+            )
+
+
+def _never_exited(book: WriteBook, name: str) -> None:
+    """Called when a writer is collected, or at interpreter exit while it lives."""
+    if book:
+        message = (
+            f"a {name} was never exited with {len(book)} writes buffered: they were not sent "
+            "(use it as a context manager, or call flush())"
+        )
+        _log.error("%s", message)
+        warnings.warn(message, ResourceWarning, stacklevel=1)
+
+
+class _BatchBuffer(_OneClient):
     def __init__(self, client: DynamoDBClient | None = None, table: str | None = None) -> None:
-        self.client = _client_or_default(client)
+        super().__init__(client)
         self.table = table
-        self._pending: list[WriteEntry] = []
+        self._book = WriteBook()
+        weakref.finalize(self, _never_exited, self._book, type(self).__name__)
 
     def _table(self, table: str | None) -> str:
         name = table or self.table
@@ -97,17 +160,21 @@ class _BatchBuffer:
 
     def _buffer_put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
         if isinstance(item, Mapping):
-            self._pending.append(put_entry(self._table(table), item))
+            entry = put_entry(self._table(table), item)
+            self._use(None)
         else:
             action, _ = self._unversioned(item, "save")._put_action(None)
-            self._pending.append(put_entry(action.table, action.item))
+            entry = put_entry(action.table, action.item)
+        self._book.queued.append(entry)
 
     def _buffer_delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
         if isinstance(key, Mapping):
-            self._pending.append(delete_entry(self._table(table), key))
+            entry = delete_entry(self._table(table), key)
+            self._use(None)
         else:
             action, _ = self._unversioned(key, "delete")._delete_action(None)
-            self._pending.append(delete_entry(action.table, action.key))
+            entry = delete_entry(action.table, action.key)
+        self._book.queued.append(entry)
 
     def _unversioned(self, model: DynamoMixin, verb: str) -> DynamoMixin:
         """A model instance a batch may write: batches take no conditions, so no version."""
@@ -117,22 +184,40 @@ class _BatchBuffer:
                 f"{type(model).__name__} has a Version() field, and batch writes take no "
                 f"conditions: {verb} it, or use a Transaction"
             )
+        self._use(type(model))
         # The model knows its key names: no DescribeTable is needed to collapse duplicates.
         self.client._key_names.setdefault(model._table_name(), info.key_names)
         return model
 
-    def _take(self, everything: bool) -> Plan[None] | None:
-        """The plan sending the next full batch (or everything left), or None."""
-        count = len(self._pending) if everything else MAX_WRITE_ITEMS
-        if not self._pending or len(self._pending) < count:
+    def _plan(self, everything: bool) -> Plan[None] | None:
+        """The plan sending full batches (or everything), or None when there is nothing to."""
+        book = self._book
+        if not book.queued or (not everything and len(book.queued) < MAX_WRITE_ITEMS):
             return None
-        entries, self._pending = self._pending[:count], self._pending[count:]
-        return batch_write_plan(entries, self.client.batch_retry, self.client._key_names)
+        client = self.client
+        return batch_write_plan(book, client.batch_retry, client._key_names, everything=everything)
+
+    @staticmethod
+    def _stopping(error: type[BaseException] | None) -> bool:
+        """Whether the block ended by cancellation, KeyboardInterrupt or SystemExit: then
+        nothing more is sent."""
+        return error is not None and not issubclass(error, Exception)
+
+    def _abandon(self, stop: BaseException | None) -> None:
+        """The block was stopped (cancelled, interrupted) with writes still buffered: they
+        are not sent; ``stop`` goes on with the BatchWriteError listing them as its cause."""
+        if stop is None or not self._book:
+            return
+        client = self.client
+        report = self._book.hand_over(type(stop).__name__, client._key_names, in_flight=False)
+        _log.error("%s", report.message)
+        if stop.__cause__ is None:
+            stop.__cause__ = report
 
     @property
     def pending(self) -> int:
-        """How many writes are buffered and not yet sent."""
-        return len(self._pending)
+        """How many writes are not yet acknowledged by DynamoDB (buffered or in flight)."""
+        return len(self._book)
 
 
 class _Send:
@@ -144,7 +229,7 @@ class _Send:
         self._writer = writer
 
     def __await__(self) -> Generator[Any, None, None]:
-        return self._writer._send_full().__await__()
+        return self._writer._send(everything=False).__await__()
 
 
 class BatchWriter(_BatchBuffer):
@@ -160,21 +245,24 @@ class BatchWriter(_BatchBuffer):
         self._buffer_delete(key, table)
         return _Send(self)
 
-    async def _send_full(self) -> None:
-        while (plan := self._take(everything=False)) is not None:
+    async def _send(self, everything: bool) -> None:
+        if (plan := self._plan(everything)) is not None:
             await run_async(plan, self.client._async)
 
     async def flush(self) -> None:
         """Send everything buffered now."""
-        await self._send_full()
-        if (plan := self._take(everything=True)) is not None:
-            await run_async(plan, self.client._async)
+        await self._send(everything=True)
 
     async def __aenter__(self) -> BatchWriter:
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.flush()  # also when the block raised: nothing buffered is dropped
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: object
+    ) -> None:
+        if self._stopping(kind):
+            self._abandon(error)
+        else:  # also when the block raised: nothing buffered is dropped
+            await self.flush()
 
 
 class SyncBatchWriter(_BatchBuffer):
@@ -183,44 +271,56 @@ class SyncBatchWriter(_BatchBuffer):
     def put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> None:
         """Buffer a put; each full batch of 25 is sent at once."""
         self._buffer_put(item, table)
-        self._send_full()
+        self._send(everything=False)
 
     def delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> None:
         """Buffer a delete; each full batch of 25 is sent at once."""
         self._buffer_delete(key, table)
-        self._send_full()
+        self._send(everything=False)
 
-    def _send_full(self) -> None:
-        while (plan := self._take(everything=False)) is not None:
+    def _send(self, everything: bool) -> None:
+        if (plan := self._plan(everything)) is not None:
             run_sync(plan, self.client._sync)
 
     def flush(self) -> None:
         """Send everything buffered now."""
-        self._send_full()
-        if (plan := self._take(everything=True)) is not None:
-            run_sync(plan, self.client._sync)
+        self._send(everything=True)
 
     def __enter__(self) -> SyncBatchWriter:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.flush()  # also when the block raised: nothing buffered is dropped
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: object
+    ) -> None:
+        if self._stopping(kind):
+            self._abandon(error)
+        else:  # also when the block raised: nothing buffered is dropped
+            self.flush()
 
 
 Target: TypeAlias = "str | type[DynamoMixin] | DynamoMixin"
 
 
-class _TransactionBase:
+class _TransactionBase(_OneClient):
     def __init__(self, client: DynamoDBClient | None = None) -> None:
-        self.client = _client_or_default(client)
+        super().__init__(client)
         self._requests: list[dict[str, Any]] = []
         self._on_commit: list[Callable[[], None]] = []
         self._pending: dict[str, Any] | None = None
 
     def add(self, action: WriteAction, on_commit: Callable[[], None] | None = None) -> None:
         """Add a Put, Update, Delete or ConditionCheck (validated now, sent at commit)."""
+        self._add(action, on_commit, None)
+
+    def _add(
+        self,
+        action: WriteAction,
+        on_commit: Callable[[], None] | None,
+        model_class: type | None,
+    ) -> None:
         request = action.request()
         transact_write_from_parts([*self._requests, request])  # refuses 101 or a repeat
+        self._use(model_class)  # one account and region per transaction
         self._requests.append(request)
         if on_commit is not None:
             self._on_commit.append(on_commit)
@@ -237,20 +337,19 @@ class _TransactionBase:
         """Dispatch on the three forms: a table name with a plain key, a model class with a
         key of its fields (converted with their types), or a model instance."""
         if isinstance(target, str):
-            self.add(plain(target, lambda key: _required(key, "key")))
+            self._add(plain(target, lambda key: _required(key, "key")), None, None)
         elif isinstance(target, type):
             if getattr(target, "__dynamo__", None) is None:
                 raise ValidationException(f"{target!r} is not a model with a table")
             model_class = target
-            self.add(
-                plain(
-                    model_class._table_name(),
-                    lambda key: model_class._key_from(_required(key, "key")),
-                )
+            action = plain(
+                model_class._table_name(),
+                lambda key: model_class._key_from(_required(key, "key")),
             )
+            self._add(action, None, model_class)
         else:
             _model_info(target)
-            self.add(*model(target))
+            self._add(*model(target), type(target))
 
     def put(
         self,

@@ -230,7 +230,8 @@ def test_batch_write_gives_up_after_attempts_without_progress_listing_leftovers(
     left = caught.value.unprocessed
     assert len(left) == 30 and all(isinstance(a, Put) for a in left)
     assert sorted(a.item["sk"] for a in left) == [f"{i:04d}" for i in range(30)]
-    assert "30 writes were not made" in str(caught.value)
+    assert "30 writes are not known to be stored" in str(caught.value)
+    assert caught.value.in_flight == []  # every one was refused: none is in doubt
 
 
 def test_batch_write_failure_keeps_what_was_written_and_lists_the_rest() -> None:

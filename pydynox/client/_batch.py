@@ -25,8 +25,7 @@ from pydynox.client._actions import Delete, Get, Put
 from pydynox.client._codec import AttributeValue, deserialize_item, serialize_item
 from pydynox.client._plan import Call, Plan, Sleep
 from pydynox.client._requests import check_key, check_table, key_id
-from pydynox.client._retry import RetryPolicy
-from pydynox.client._retry import _maybe_applied as may_have_applied  # TODO public
+from pydynox.client._retry import RetryPolicy, may_have_applied
 from pydynox.client._size import check_item_size
 from pydynox.exceptions import (
     BatchGetError,

@@ -10,9 +10,9 @@ from typing import Any, Literal
 from pydynox.client._plan import Call, Plan, Sleep
 from pydynox.client._requests import check_table
 from pydynox.exceptions import (
-    PydynoxException,
     ResourceNotFoundException,
     ValidationException,
+    WaitTimeoutException,
 )
 
 __all__ = [
@@ -163,36 +163,54 @@ def _is_active(table: dict[str, Any]) -> bool:
     )
 
 
-def _poll(table: str, timeout: float, gone: bool, failure: PydynoxException) -> Plan[None]:
+def _poll(table: str, timeout: float, gone: bool) -> Plan[None]:
     """Ask DescribeTable, with growing pauses, until the table is ACTIVE (or, with ``gone``,
-    no longer there); raise ``failure`` after ``timeout`` seconds."""
+    no longer there); raise ``WaitTimeoutException`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     delay = _POLL_FIRST
+    seen = "not found"
     while True:
         try:
             response = yield Call("DescribeTable", {"TableName": table})
-            if not gone and _is_active(response["Table"]):
+            described = response["Table"]
+            if not gone and _is_active(described):
                 return
+            seen = _status(described)
         except ResourceNotFoundException:
             if gone:
-                return  # (waiting for creation: DynamoDB may not list it for a moment)
+                return
+            seen = "not found"  # (waiting for creation: DynamoDB may not list it for a moment)
         if time.monotonic() > deadline:
-            raise failure
+            wanted = "gone" if gone else "ACTIVE"
+            raise WaitTimeoutException(
+                f"table {table!r} was not {wanted} after {timeout} s (last seen: {seen})"
+            )
         yield Sleep(delay)
         delay = min(delay * 2, _POLL_MAX)
 
 
+def _status(table: dict[str, Any]) -> str:
+    """``CREATING``, or ``ACTIVE, index by-email CREATING``: what kept a wait going."""
+    status = str(table.get("TableStatus", "no status"))
+    for index in table.get("GlobalSecondaryIndexes", []):
+        if index.get("IndexStatus", "ACTIVE") != "ACTIVE":
+            status += f", index {index.get('IndexName')} {index.get('IndexStatus')}"
+    return status
+
+
 def wait_for_table_plan(table: str, timeout: float = 300.0) -> Plan[None]:
-    """Poll DescribeTable until the table and its global indexes are ACTIVE."""
-    failure = ResourceNotFoundException(f"table {table!r} was not ACTIVE after {timeout} s")
-    yield from _poll(check_table(table), timeout, False, failure)
+    """Poll DescribeTable until the table and its global indexes are ACTIVE; raise
+    ``WaitTimeoutException`` if they are not after ``timeout`` seconds (whether the table is
+    still being created or does not exist at all)."""
+    yield from _poll(check_table(table), timeout, False)
 
 
 def delete_table_plan(table: str, wait: bool, timeout: float = 300.0) -> Plan[None]:
+    """DeleteTable; with ``wait``, poll until DescribeTable no longer finds it, raising
+    ``WaitTimeoutException`` after ``timeout`` seconds."""
     yield Call("DeleteTable", {"TableName": check_table(table)})
     if wait:
-        failure = ValidationException(f"table {table!r} was still there after {timeout} s")
-        yield from _poll(table, timeout, True, failure)
+        yield from _poll(table, timeout, True)
 
 
 def table_exists_plan(table: str) -> Plan[bool]:

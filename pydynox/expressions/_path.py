@@ -281,8 +281,17 @@ class Attr(_Comparable):
     # ------------------------------------------------------------------ updates
 
     def set(self, value: Any) -> UpdateAction:
-        """``SET path = value``; ``value`` may also be another :class:`Attr`."""
-        return Set(self, self._write_operand(value, "set"))
+        """``SET path = value``; ``value`` may also be another :class:`Attr`.
+
+        An empty set becomes ``REMOVE path``: DynamoDB cannot store an empty set, and a
+        missing attribute is how an empty set is stored (as ``update(tags=set())`` does).
+        """
+        if isinstance(value, (Attr, Size)):
+            return Set(self, self._write_operand(value, "set"))
+        converted = self._converted(value)
+        if isinstance(converted, (set, frozenset)) and not converted:
+            return Remove(self)
+        return Set(self, Value(converted, str(self)))
 
     def set_if_not_exists(self, value: Any) -> UpdateAction:
         """``SET path = if_not_exists(path, value)``: only when the attribute is missing."""

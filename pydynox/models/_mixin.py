@@ -46,7 +46,13 @@ from pydynox.client._tables import (
 )
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr, Condition, UpdateAction
-from pydynox.models._info import DynamoMeta, ModelInfo, _to_epoch, storable
+from pydynox.models._info import (
+    DynamoMeta,
+    ModelInfo,
+    _to_epoch,
+    nested_nones_dropped,
+    storable,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -154,7 +160,8 @@ class DynamoMixin(metaclass=DynamoMeta):
     def _data(self) -> dict[str, Any]:
         """The item as plain Python values (pre-codec), TTL as epoch seconds."""
         info = self._info()
-        data: dict[str, Any] = storable(self.model_dump(mode="python", exclude=info.computed))  # type: ignore[attr-defined]
+        dumped = self.model_dump(mode="python", exclude=info.computed)  # type: ignore[attr-defined]
+        data: dict[str, Any] = storable(nested_nones_dropped(self, dumped))  # type: ignore[arg-type]
         if info.ttl is not None and data.get(info.ttl) is not None:
             data[info.ttl] = _to_epoch(data[info.ttl])
         info.check_key_values(data)
@@ -312,6 +319,7 @@ class DynamoMixin(metaclass=DynamoMeta):
             for name, value in fields.items():
                 cls.__pydantic_validator__.validate_assignment(draft, name, value)
             dumped: dict[str, Any] = draft.model_dump(mode="python", include=set(fields))
+            nested_nones_dropped(draft, dumped)
             if info.ttl in dumped and dumped[info.ttl] is not None:
                 dumped[info.ttl] = _to_epoch(dumped[info.ttl])
             updates = {name: storable(dumped[name]) for name in fields}

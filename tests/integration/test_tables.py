@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,8 +15,11 @@ from pydynox import (
     ResourceInUseException,
     ResourceNotFoundException,
     ValidationException,
+    WaitTimeoutException,
 )
+from pydynox.testing import local_client
 
+from ..canned import Canned, Reply
 from .api import Api
 from .conftest import unique
 
@@ -149,8 +154,99 @@ async def test_create_without_waiting_then_wait_for_table(api: Api, boto: Any) -
 
 
 async def test_wait_for_a_missing_table_times_out(api: Api) -> None:
-    with pytest.raises(ResourceNotFoundException, match="not ACTIVE"):
+    with pytest.raises(WaitTimeoutException, match=r"not ACTIVE .* \(last seen: not found\)"):
         await api.wait_for_table(unique("never"), timeout=0.2)
+
+
+# -- waits that time out: a server of our own keeps a table CREATING or DELETING ----------------
+
+
+def described(status: str, index_status: str = "ACTIVE") -> dict[str, Any]:
+    return {
+        "Table": {
+            "TableName": "slow",
+            "TableStatus": status,
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": "by-email",
+                    "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                    "IndexStatus": index_status,
+                }
+            ],
+        }
+    }
+
+
+NOT_FOUND = Reply(
+    400,
+    {
+        "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+        "message": "Requested resource not found",
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def canned() -> Iterator[Canned]:
+    with Canned(limit=50) as server:
+        yield server
+
+
+@pytest.fixture(params=["async", "sync"])
+def slow(request: pytest.FixtureRequest, canned: Canned) -> Iterator[Api]:
+    """The API over a client of the canned server (no endpoint: it runs once, not per
+    server), one attempt per request."""
+    client = local_client(canned.url, max_attempts=1)
+    yield Api(client, request.param)
+    client.sync_close()
+
+
+async def test_wait_for_a_table_that_stays_creating_times_out(slow: Api, canned: Canned) -> None:
+    canned.answer(DescribeTable=described("CREATING"))
+    started = time.monotonic()
+    with pytest.raises(WaitTimeoutException, match="last seen: CREATING") as caught:
+        await slow.wait_for_table("slow", timeout=0.3)
+    assert 0.3 <= time.monotonic() - started < 2
+    assert not isinstance(caught.value, ResourceNotFoundException)  # the table exists
+    assert set(canned.ops()) == {"DescribeTable"} and len(canned.ops()) >= 2
+
+    # An index still being built keeps the wait going too; the message says which.
+    canned.answer(DescribeTable=described("ACTIVE", "CREATING"))
+    with pytest.raises(WaitTimeoutException, match="index by-email CREATING"):
+        await slow.wait_for_table("slow", timeout=0.2)
+
+
+async def test_create_table_waiting_times_out_the_same_way(slow: Api, canned: Canned) -> None:
+    canned.answer(CreateTable={}, DescribeTable=described("CREATING"))
+    with pytest.raises(WaitTimeoutException, match="not ACTIVE"):
+        await slow.create_table("slow", partition_key=("pk", "S"), timeout=0.2)
+    assert canned.ops()[0] == "CreateTable"
+
+
+async def test_wait_for_table_returns_once_active(slow: Api, canned: Canned) -> None:
+    answers = [described("CREATING"), described("ACTIVE", "CREATING"), described("ACTIVE")]
+    canned.answer(DescribeTable=lambda request: answers.pop(0))
+    assert await slow.wait_for_table("slow", timeout=30) is None
+    assert canned.ops() == ["DescribeTable"] * 3
+
+
+async def test_delete_table_waiting_for_a_table_that_stays_deleting_times_out(
+    slow: Api, canned: Canned
+) -> None:
+    canned.answer(DeleteTable={}, DescribeTable=described("DELETING"))
+    with pytest.raises(
+        WaitTimeoutException, match=r"not gone .* \(last seen: DELETING\)"
+    ) as caught:
+        await slow.delete_table("slow", wait=True, timeout=0.2)
+    assert not isinstance(caught.value, ValidationException)
+    assert canned.ops()[0] == "DeleteTable"
+
+    # Once DescribeTable no longer finds it, the wait ends.
+    answers: list[Any] = [described("DELETING"), NOT_FOUND]
+    canned.answer(DeleteTable={}, DescribeTable=lambda request: answers.pop(0))
+    assert await slow.delete_table("slow", wait=True, timeout=30) is None
+    assert canned.ops() == ["DeleteTable", "DescribeTable", "DescribeTable"]
 
 
 @pytest.mark.parametrize(

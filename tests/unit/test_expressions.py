@@ -596,6 +596,24 @@ class TestUpdates:
         with pytest.raises(ValidationException, match="cannot write size"):
             Attr("a").set(Attr("b").size())
 
+    @pytest.mark.parametrize("empty", [set(), frozenset()])
+    def test_set_of_an_empty_set_removes_the_attribute(self, empty: Any) -> None:
+        # DynamoDB cannot store an empty set: a missing attribute is the empty set, as
+        # update(tags=set()) stores it.
+        action = Attr("a.tags").set(empty)
+        assert action.clause == "REMOVE"
+        assert update(action, Attr("n").set(1)) == (
+            "SET #n0 = :v0 REMOVE #n1.#n2",
+            {"#n0": "n", "#n1": "a", "#n2": "tags"},
+            {":v0": {"N": "1"}},
+        )
+
+    def test_set_removes_when_the_converted_value_is_an_empty_set(self) -> None:
+        # A model path converts with the field's type: set[str] turns [] into set().
+        tags = Attr.of("tags", convert=set)
+        assert tags.set([]).clause == "REMOVE"
+        assert update(tags.set(["x"])) == ("SET #n0 = :v0", {"#n0": "tags"}, {":v0": {"SS": ["x"]}})
+
     def test_set_if_not_exists(self) -> None:
         assert update(Attr("c").set_if_not_exists(0)) == (
             "SET #n0 = if_not_exists(#n0, :v0)",

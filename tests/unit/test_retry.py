@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from pydynox.client._plan import Call, Feed, Sleep, call
-from pydynox.client._retry import RetryPolicy, RetryRules, is_idempotent
+from pydynox.client._retry import IDEMPOTENT, RetryPolicy, RetryRules, is_idempotent
+from pydynox.client._shapes import OPERATIONS
 from pydynox.exceptions import (
     ConditionalCheckFailedException,
     ConnectionException,
@@ -15,6 +16,8 @@ from pydynox.exceptions import (
     PydynoxException,
     ValidationException,
 )
+
+from .test_shapes import _sent_operations
 
 ADD = {"UpdateExpression": "ADD #n0 :v0"}
 INCREMENT = {"UpdateExpression": "SET #n0 = #n0 + :v0"}
@@ -88,6 +91,81 @@ def test_what_is_retried(
     error: PydynoxException, op: str, params: dict[str, Any], rules: RetryRules, retried: bool
 ) -> None:
     assert (rules.delay(op, params, error, 0) is not None) is retried
+
+
+# -------------------------------------------------------------------- fail closed
+
+UNKNOWN = ["ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction", "FutureWriteOp"]
+MAYBE_APPLIED = [
+    server_error(),
+    server_error("ServiceUnavailable", 503),
+    ConnectionException("dropped after sending", sent=True),
+]
+
+
+def test_every_operation_pydynox_sends_is_classified() -> None:
+    # OPERATIONS is the table of operations whose answers pydynox reads; test_shapes checks
+    # it against every Call("...") / call("...") / Op("...") in the package, and this checks
+    # the same scan against the retry table directly.
+    assert set(IDEMPOTENT) == OPERATIONS
+    assert _sent_operations() <= set(IDEMPOTENT)
+
+
+# Each operation pydynox sends, with a typical request, and whether it is sent again after a
+# failure that may have applied it (the retry module's docstring gives the reasons).
+RESENT = {
+    "GetItem": ({"Key": {}}, True),
+    "Query": ({"KeyConditionExpression": "#n0 = :v0"}, True),
+    "Scan": ({}, True),
+    "BatchGetItem": ({"RequestItems": {}}, True),
+    "TransactGetItems": ({"TransactItems": []}, True),
+    "DescribeTable": ({"TableName": "t"}, True),
+    "PutItem": ({"Item": {}}, True),
+    "DeleteItem": ({"Key": {}}, True),
+    "BatchWriteItem": ({"RequestItems": {}}, True),
+    "UpdateItem": (SET, True),
+    "TransactWriteItems": ({"TransactItems": [], "ClientRequestToken": "t"}, True),
+    "CreateTable": ({"TableName": "t"}, True),
+    "DeleteTable": ({"TableName": "t"}, True),
+    "UpdateTimeToLive": ({"TableName": "t"}, True),
+}
+
+
+def test_the_list_above_names_every_operation() -> None:
+    assert set(RESENT) == OPERATIONS
+
+
+@pytest.mark.parametrize("op", sorted(RESENT))
+def test_each_operation_sent_has_a_deliberate_answer(op: str) -> None:
+    params, resent = RESENT[op]
+    assert is_idempotent(op, params) is resent
+    for error in MAYBE_APPLIED:
+        assert (RULES.delay(op, params, error, 0) is not None) is resent
+    assert RULES.delay(op, params, throttled(), 0) is not None
+
+
+@pytest.mark.parametrize("op", UNKNOWN)
+@pytest.mark.parametrize("rules", [RULES, OPT_IN], ids=["default", "retry_non_idempotent"])
+def test_an_unknown_operation_is_never_resent_after_a_failure_that_may_have_applied_it(
+    op: str, rules: RetryRules
+) -> None:
+    params = {"Statement": "UPDATE t SET n = n + 1 WHERE pk = 'a'"}
+    assert not is_idempotent(op, params)
+    for error in MAYBE_APPLIED:
+        assert rules.delay(op, params, error, 0) is None
+
+
+@pytest.mark.parametrize("op", UNKNOWN)
+def test_an_unknown_operation_is_still_retried_when_it_surely_was_not_applied(op: str) -> None:
+    assert RULES.delay(op, {}, throttled(), 0) is not None
+    assert RULES.delay(op, {}, ConnectionException("refused", sent=False), 0) is not None
+
+
+def test_an_unknown_operation_that_may_have_been_applied_is_sent_once_by_the_feed() -> None:
+    feed = Feed(call("ExecuteStatement", {"Statement": "UPDATE t SET n = n + 1"}), RULES)
+    with pytest.raises(ConnectionException) as caught:
+        run(feed, [throttled(), ConnectionException("dropped", sent=True), {}])
+    assert caught.value.sent
 
 
 def test_attempts_count_the_first_one() -> None:

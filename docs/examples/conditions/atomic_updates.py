@@ -62,6 +62,10 @@ async def main() -> None:
     assert user.nick is None
     assert user.address is not None and user.address.city == "Paris"
 
+    # An empty set cannot be stored: setting one removes the attribute, like update(tags=set()).
+    await user.update(atomic=[path(User.tags).set(set())])
+    assert user.tags == set()
+
     # Field values and atomic actions mix in one call; set_if_not_exists keeps what is there.
     await user.update(name="Ada L.", atomic=[path(User.credits).set_if_not_exists(5)])
     assert user.credits == 100

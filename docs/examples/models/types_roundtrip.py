@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import boto3
+from pydantic import BaseModel
 
 from pydynox import DynamoConfig, Model, PartitionKey
 
@@ -16,6 +17,11 @@ from pydynox import DynamoConfig, Model, PartitionKey
 class Status(str, Enum):
     ACTIVE = "active"
     CLOSED = "closed"
+
+
+class Address(BaseModel):
+    city: str
+    zip: str | None = None  # None: left out of the map too, as at the top level
 
 
 class Thing(Model):
@@ -32,6 +38,7 @@ class Thing(Model):
     sizes: set[int] = set()
     scores: list[int | None] = []
     extra: dict[str, Any] = {}
+    address: Address | None = None
     created: datetime
     day: date
     status: Status = Status.ACTIVE
@@ -50,7 +57,8 @@ async def main() -> None:
         labels={"a", "b"},
         sizes={1, 2},
         scores=[1, None],
-        extra={"nested": {"deep": [1, "x"]}},
+        extra={"nested": {"deep": [1, "x"]}, "gone": None},
+        address=Address(city="Oslo"),
         created=datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=timezone.utc),
         day=date(2025, 1, 2),
     )
@@ -75,6 +83,8 @@ def show_stored() -> None:
     assert sorted(raw["labels"]["SS"]) == ["a", "b"]
     assert raw["scores"] == {"L": [{"N": "1"}, {"NULL": True}]}
     assert "nick" not in raw  # None at the top level is omitted
+    assert raw["address"] == {"M": {"city": {"S": "Oslo"}}}  # and in a nested model
+    assert raw["extra"]["M"]["gone"] == {"NULL": True}  # a plain dict keeps None as NULL
 
 
 if __name__ == "__main__":

@@ -2,7 +2,12 @@
 
 import asyncio
 
-from pydynox import DynamoDBClient, ResourceInUseException, ResourceNotFoundException
+from pydynox import (
+    DynamoDBClient,
+    ResourceInUseException,
+    ResourceNotFoundException,
+    WaitTimeoutException,
+)
 
 
 async def main() -> None:
@@ -38,6 +43,14 @@ async def main() -> None:
             print("missing table:", error)
         else:
             raise AssertionError("expected ResourceNotFoundException")
+
+        try:
+            # A table that never becomes ACTIVE in time (here: one that does not exist).
+            await client.wait_for_table("nope", timeout=0.2)
+        except WaitTimeoutException as error:
+            print("gave up waiting:", error)
+        else:
+            raise AssertionError("expected WaitTimeoutException")
 
         await client.delete_table("counters")
         assert not await client.table_exists("counters")

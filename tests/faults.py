@@ -25,6 +25,7 @@ deterministic rule (``skip`` matching requests pass first, then at most ``times`
 (requests by operation), ``units`` (write requests / keys of batch requests the server
 answered with 200, by operation; a repeated write shows up as a surplus here) and
 ``requests`` (parsed bodies of the operations named in ``record``, in arrival order).
+``wait_idle()`` returns once no request is being handled.
 
 Like DynamoDB, the proxy keeps the ``ClientRequestToken`` of every TransactWriteItems the
 server applied and answers a repeat of that token with 200 without forwarding it (moto
@@ -43,6 +44,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import zlib
 from collections import Counter
 from collections.abc import Collection, Iterator
@@ -174,6 +176,7 @@ class FaultProxy:
         self.units: Counter[str] = Counter()
         self.requests: dict[str, list[dict[str, Any]]] = {}
         self._tokens: set[str] = set()
+        self.active = 0  # requests being handled right now
         self.configure(
             throttle=throttle,
             error500=error500,
@@ -239,6 +242,25 @@ class FaultProxy:
     def errors(self) -> list[BaseException]:
         """Unexpected errors of the proxy's own connection threads (should stay empty)."""
         return list(self._server.errors)
+
+    def wait_idle(self, timeout: float = 10.0, quiet: float = 0.01) -> None:
+        """Wait until no request has been handled for ``quiet`` seconds (one a client gave up
+        on may still be on its way to the server, and applied after the client stopped)."""
+        deadline = time.monotonic() + timeout
+        idle_since: float | None = None
+        while True:
+            now = time.monotonic()
+            with self.lock:
+                busy = self.active > 0
+            if busy:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = now
+            elif now - idle_since >= quiet:
+                return
+            if now > deadline:
+                raise TimeoutError(f"the fault proxy still handles {self.active} requests")
+            time.sleep(0.002)
 
     def summary(self) -> dict[str, Any]:
         with self.lock:
@@ -450,6 +472,16 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _serve(self) -> None:
+        proxy = self.server.proxy
+        with proxy.lock:
+            proxy.active += 1
+        try:
+            self._serve_one()
+        finally:
+            with proxy.lock:
+                proxy.active -= 1
+
+    def _serve_one(self) -> None:
         proxy = self.server.proxy
         body = self._read_body()
         target = self.headers.get("X-Amz-Target", "")

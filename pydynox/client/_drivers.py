@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Generator
 from typing import Any, TypeVar
 
 from pydynox.client._plan import Call, Feed, Plan, Sleep
@@ -20,7 +20,7 @@ __all__ = ["drive_async", "drive_sync", "run_async", "run_sync"]
 T = TypeVar("T")
 
 
-def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Iterator[Any]:
+def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None, None]:
     """Run a plan, blocking; yield what it emits. ``feed.result`` holds its return value."""
     feed.retry = transport.retry
     try:

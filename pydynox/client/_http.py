@@ -180,47 +180,66 @@ class SyncPool:
     def _connect(self, deadline: float | None) -> _Idle:
         t = self._target
         try:
-            sock = socket.create_connection((t.host, t.port), timeout=_connect_timeout(t, deadline))
+            sock = _connected(t.host, t.port, _connect_timeout(t, deadline))
+        except OSError as error:
+            raise t.connect_failed(error) from error
+        try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if t.tls is not None:
                 sock = t.tls.wrap_socket(sock, server_hostname=t.host)
         except (OSError, ssl.SSLError) as error:
+            sock.close()
             raise t.connect_failed(error) from error
+        except BaseException:  # KeyboardInterrupt: no socket is left to the collector
+            sock.close()
+            raise
         return _Idle(sock)
 
     def _idle_connection(self) -> _Idle | None:
         with self._lock:
-            while self._idle:
-                idle = self._idle.pop()
-                if not idle.closed():
-                    return idle
-                idle.sock.close()
+            idle = self._idle
+            while idle:
+                conn = idle[-1]  # left in the list while checked: a KeyboardInterrupt
+                closed = conn.closed()  # here leaves no open socket without an owner
+                del idle[-1]
+                if not closed:
+                    return conn
+                conn.sock.close()
         return None
 
     def post(self, request: Request, deadline: float | None = None) -> Response:
         # request.data is never bound to a local: frames of a traceback would show it.
         t = self._target
         conn = self._idle_connection()
-        if conn is not None:
-            try:
-                stop = _arm(conn.sock, t, deadline)
-                conn.sock.sendall(request.data)
-            except OSError:  # closed by the server while idle: it never read the request
+        try:
+            if conn is not None:
+                try:
+                    stop = _arm(conn.sock, t, deadline)
+                    conn.sock.sendall(request.data)
+                except OSError:  # closed by the server while idle: it never read the request
+                    conn.sock.close()
+                    conn = None
+            if conn is None:
+                conn = self._connect(deadline)
+                try:
+                    stop = _arm(conn.sock, t, deadline)
+                    conn.sock.sendall(request.data)
+                except OSError as error:
+                    raise ConnectionException(f"sending to DynamoDB failed: {error}") from error
+            response = self._read(conn.sock, deadline, stop)
+            self._release(conn, response.keep_alive)
+        except BaseException:  # a failure, or KeyboardInterrupt: the connection is dropped
+            if conn is not None:
                 conn.sock.close()
-                conn = None
-        if conn is None:
-            conn = self._connect(deadline)
-            try:
-                stop = _arm(conn.sock, t, deadline)
-                conn.sock.sendall(request.data)
-            except OSError as error:
-                conn.sock.close()
-                raise ConnectionException(f"sending to DynamoDB failed: {error}") from error
-        sock = conn.sock
+            raise
+        return response
+
+    def _read(self, sock: socket.socket, deadline: float | None, stop: float) -> Response:
+        """The answer: the first read waits at most until ``stop`` (the timeout set when
+        sending); later ones only for what is left of it, so the whole answer is bounded."""
+        t = self._target
         response = Response(t.limit)
         try:
-            # The first read waits at most until ``stop`` (the timeout set above); later ones
-            # only for what is left of it: the whole answer is bounded, not each read.
             while True:
                 try:
                     chunk = sock.recv(262144)
@@ -228,22 +247,16 @@ class SyncPool:
                     raise t.late(deadline, stop) from None
                 if not chunk:
                     if response.eof():
-                        break
+                        return response
                     raise ConnectionException("DynamoDB closed the connection before answering")
                 if response.feed(chunk):
-                    break
+                    return response
                 left = stop - time.monotonic()
                 if left <= 0:
                     raise t.late(deadline, stop)
                 sock.settimeout(left)
         except OSError as error:
-            sock.close()
             raise ConnectionException(f"reading DynamoDB's answer failed: {error}") from error
-        except BaseException:
-            sock.close()
-            raise
-        self._release(conn, response.keep_alive)
-        return response
 
     def _release(self, conn: _Idle, keep: bool) -> None:
         with self._lock:
@@ -255,6 +268,25 @@ class SyncPool:
     def close(self) -> None:
         with self._lock:
             _close_all(self._idle)
+
+
+def _connected(host: str, port: int, timeout: float | None) -> socket.socket:
+    """socket.create_connection, but a KeyboardInterrupt while connecting closes the socket
+    (the standard one leaves it to the collector, with a ResourceWarning)."""
+    failure: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            return sock
+        except OSError as error:
+            sock.close()
+            failure = error
+        except BaseException:
+            sock.close()
+            raise
+    raise failure or OSError(f"no address found for {host}")
 
 
 def _close_all(idle: list[_Idle]) -> None:

@@ -1,10 +1,25 @@
 """The pagination plan for Query and Scan, written once for both drivers.
 
-``limit`` caps the number of items returned in total; ``page_size`` is DynamoDB's per-request
-``Limit``. Pages are fetched lazily until ``limit`` items have been returned or the data ends:
-a page that a filter empties never stops the iteration. When a limit is set, no request asks
-for more items than are still wanted, so ``last_evaluated_key`` is exactly where the returned
-items end and a later query can resume from it. An answer whose ``LastEvaluatedKey`` is the
+``limit`` caps the number of items returned in total, counted after the filter;
+``page_size`` is DynamoDB's per-request ``Limit``, which counts the items DynamoDB
+*evaluates* (before the filter). The ``Limit`` each request carries:
+
+- a filtered read sends ``page_size`` unchanged, or no ``Limit`` at all without one (DynamoDB
+  then fills its 1 MB page): a filter never shrinks it, whatever ``limit`` still wants, so a
+  selective filter costs one request per page, never one per item;
+- an unfiltered read sends ``min(page_size, items still wanted)``: there every evaluated item
+  is returned, so asking for more would read items only to drop them.
+
+``limit`` is enforced here, client-side: the page that reaches it is cut after the last item
+wanted. ``last_evaluated_key`` is then exactly where the returned items end, so a later read
+resumes with the next item: the page's own ``LastEvaluatedKey`` when the limit falls on the
+end of a page (None: the data has ended), otherwise the key attributes of the last item
+returned (table and index keys; their names come from the caller, else from a
+``LastEvaluatedKey`` of this read, else one ``DescribeTable`` remembered per client).
+``PageState.scanned_count`` adds up DynamoDB's ``ScannedCount``: the items evaluated.
+
+Pages are fetched lazily until ``limit`` items have been returned or the data ends: a page
+that a filter empties never stops the iteration. An answer whose ``LastEvaluatedKey`` is the
 ``ExclusiveStartKey`` it was sent would restart the same page forever: it raises
 ``ConnectionException`` instead.
 """
@@ -15,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydynox.client._batch import key_names_plan
 from pydynox.client._codec import deserialize_item, serialize_item
 from pydynox.client._plan import Call, Emit, Plan
 from pydynox.exceptions import ConnectionException, ValidationException
@@ -24,7 +40,8 @@ __all__ = ["PageState", "check_positive", "count_plan", "pages_plan"]
 
 @dataclass
 class PageState:
-    """Where a paginated read stands: the key to resume from, or None at the end."""
+    """Where a paginated read stands: the key to resume from (None at the end) and how many
+    items DynamoDB has evaluated so far (its ``ScannedCount``, summed over the requests)."""
 
     last_evaluated_key: dict[str, Any] | None = None
     scanned_count: int = 0
@@ -55,21 +72,31 @@ def pages_plan(
     *,
     limit: int | None = None,
     page_size: int | None = None,
+    filtered: bool = False,
+    key_names: tuple[str, ...] | None = None,
+    known_keys: dict[str, tuple[str, ...]] | None = None,
     start_key: Mapping[str, Any] | None = None,
     raw_start_key: dict[str, Any] | None = None,
 ) -> Plan[None]:
     """Emit each page's raw items (a list of DynamoDB items) for a Query or Scan.
 
+    ``filtered``: the request has a ``FilterExpression`` (see the module docstring for the
+    ``Limit`` it gets). ``key_names`` are the key attributes of the table and index read, if
+    known; otherwise ``known_keys`` is the client's cache for ``key_names_plan``. They are
+    needed only when ``limit`` ends a read in the middle of a page.
     ``start_key`` is a key in plain Python values (a ``last_evaluated_key``);
     ``raw_start_key`` one already in DynamoDB's shape (from a page cursor)."""
     check_positive("limit", limit)
     check_positive("page_size", page_size, _MAX_LIMIT)
     remaining = limit
     exclusive_start = raw_start_key or (serialize_item(start_key) if start_key else None)
+    names = key_names
     while True:
         request = dict(params)
-        request_limit = page_size if remaining is None else min(page_size or remaining, remaining)
-        if request_limit is not None:  # a larger total limit is reached over several pages
+        request_limit = page_size
+        if remaining is not None and not filtered:  # evaluated items are returned items
+            request_limit = min(page_size or remaining, remaining)
+        if request_limit is not None:
             request["Limit"] = min(request_limit, _MAX_LIMIT)
         if exclusive_start:
             request["ExclusiveStartKey"] = exclusive_start
@@ -78,16 +105,30 @@ def pages_plan(
         exclusive_start = response.get("LastEvaluatedKey")
         if exclusive_start and exclusive_start == request.get("ExclusiveStartKey"):
             raise _same_key(op)
-        state.last_evaluated_key = deserialize_item(exclusive_start) if exclusive_start else None
         state.scanned_count += int(response.get("ScannedCount", len(items)))
+        if names is None and exclusive_start:  # a LastEvaluatedKey holds exactly the key names
+            names = tuple(exclusive_start)
+        resume = exclusive_start
+        done = not exclusive_start
+        if remaining is not None and len(items) >= remaining:
+            done = True
+            if len(items) > remaining:  # the limit ends the read inside this page
+                items = items[:remaining]
+                if names is None:
+                    names = yield from key_names_plan(
+                        params["TableName"],
+                        {} if known_keys is None else known_keys,
+                        params.get("IndexName"),
+                    )
+                last = items[-1]
+                resume = {name: last[name] for name in names if name in last}
+        state.last_evaluated_key = deserialize_item(resume) if resume else None
         if items:
             yield Emit(items)
+        if done:
+            return
         if remaining is not None:
             remaining -= len(items)
-            if remaining <= 0:
-                return
-        if not exclusive_start:
-            return
 
 
 def count_plan(op: str, params: dict[str, Any]) -> Plan[int]:

@@ -1,15 +1,28 @@
 """Lazy results of Query and Scan: ``async for`` / ``for``, ``all()``, ``first()``, ``page()``.
 
 A result holds a ``Reader`` (what to read and how to convert each item), not its items: each
-iteration runs the read from its start, fetching pages only as they are consumed.
-``last_evaluated_key`` is the key to resume from after iteration stops (None at the end).
+iteration runs the read from its start, fetching pages only as they are consumed. The paging
+rules live in ``_paging.pages_plan``: ``page_size`` is the per-request ``Limit`` (shrunk to
+the items still wanted only when there is no filter), ``limit`` is counted client-side over
+the filtered items. After an iteration stops:
+
+- ``last_evaluated_key`` is the key to resume from (None at the end). After a ``limit`` (and
+  after ``first()``, a limit of one) it is exactly after the last item returned; after a
+  ``break`` out of ``async for`` / ``for`` it is the end of the last page fetched.
+- ``scanned_count`` is the number of items DynamoDB evaluated (its ``ScannedCount``, summed
+  over the requests): more than the items returned when a filter drops some.
+
+``first()`` and ``all()`` close the generators they open (the plan, the driver) on every
+exit: return, error, cancellation; ``async for`` / ``for`` close theirs when the iteration
+ends or is itself closed.
 ``page(page_size, cursor)`` serves HTTP APIs: one page of items and a signed ``next_cursor``
 that is None exactly when nothing follows.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from contextlib import aclosing, closing
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -40,7 +53,8 @@ class Page(BaseModel, Generic[T]):
 class Reader(Generic[T]):
     """What to read: a Query or Scan request, its paging options, and how to convert each
     raw item. ``scope`` is what page cursors are bound to (table, index, partition key);
-    ``key_names`` the key attributes of the table and index (None: asked of DynamoDB)."""
+    ``key_names`` the key attributes of the table and index (None: unknown, learnt from a
+    ``LastEvaluatedKey`` or asked of DynamoDB once per client, in ``known_keys``)."""
 
     op: str
     params: dict[str, Any]
@@ -55,14 +69,21 @@ class Reader(Generic[T]):
     known_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def plan(self, state: PageState, first_only: bool = False) -> Plan[None]:
-        # first() of an unfiltered read needs one item: ask DynamoDB for just one.
-        wanted = 1 if first_only and not self.filtered and self.limit is None else self.limit
+        limit = self.limit
+        if first_only:
+            # first() is a read with a limit of one: an unfiltered one asks DynamoDB for one
+            # item, and the key to resume from is right after the item returned.
+            check_positive("limit", limit)
+            limit = 1
         return pages_plan(
             self.op,
             self.params,
             state,
-            limit=wanted,
+            limit=limit,
             page_size=self.page_size,
+            filtered=self.filtered,
+            key_names=self.key_names,
+            known_keys=self.known_keys,
             start_key=self.start_key,
         )
 
@@ -88,6 +109,8 @@ class Reader(Generic[T]):
                 PageState(),
                 limit=page_size + 1,
                 page_size=self.page_size,
+                filtered=self.filtered,
+                key_names=names,
                 start_key=self.start_key,
                 raw_start_key=start,
             )
@@ -116,9 +139,16 @@ class _Result(Generic[T]):
         """Where the last iteration stopped: pass it as ``last_evaluated_key`` to resume."""
         return self._state.last_evaluated_key
 
-    def _feed(self, first_only: bool = False) -> Feed[None]:
+    @property
+    def scanned_count(self) -> int:
+        """How many items DynamoDB evaluated during the last iteration (its ``ScannedCount``,
+        summed over the requests): the items a filter dropped are counted too, and a page
+        that ``limit`` cut short counts whole. 0 before any iteration."""
+        return self._state.scanned_count
+
+    def _plan(self, first_only: bool) -> Plan[None]:
         self._state = PageState()
-        return Feed(self._reader.plan(self._state, first_only))
+        return self._reader.plan(self._state, first_only)
 
 
 class QueryResult(_Result[T]):
@@ -130,27 +160,31 @@ class QueryResult(_Result[T]):
         super().__init__(reader)
         self._transport = transport
 
-    async def _pages(self, first_only: bool) -> AsyncIterator[list[dict[str, Any]]]:
-        pages = drive_async(self._feed(first_only), self._transport)
+    async def _pages(self, first_only: bool) -> AsyncGenerator[list[dict[str, Any]], None]:
+        plan = self._plan(first_only)
         try:
-            async for page in pages:
-                yield page
+            async with aclosing(drive_async(Feed(plan), self._transport)) as pages:
+                async for page in pages:
+                    yield page
         finally:
-            await pages.aclose()
+            plan.close()
 
     async def __aiter__(self) -> AsyncIterator[T]:
-        async for page in self._pages(False):
-            for raw in page:
-                yield self._convert(raw)
+        async with aclosing(self._pages(False)) as pages:
+            async for page in pages:
+                for raw in page:
+                    yield self._convert(raw)
 
     async def all(self) -> list[T]:
         """Every item, fetching every page."""
-        return [self._convert(raw) async for page in self._pages(False) for raw in page]
+        async with aclosing(self._pages(False)) as pages:
+            return [self._convert(raw) async for page in pages for raw in page]
 
     async def first(self) -> T | None:
         """The first item, or None; fetches no more than it needs."""
-        async for page in self._pages(True):
-            return self._convert(page[0])
+        async with aclosing(self._pages(True)) as pages:
+            async for page in pages:
+                return self._convert(page[0])
         return None
 
     async def page(self, page_size: int, cursor: str | None = None) -> Page[T]:
@@ -168,22 +202,30 @@ class SyncQueryResult(_Result[T]):
         super().__init__(reader)
         self._transport = transport
 
-    def _pages(self, first_only: bool) -> Iterator[list[dict[str, Any]]]:
-        return drive_sync(self._feed(first_only), self._transport)
+    def _pages(self, first_only: bool) -> Generator[list[dict[str, Any]], None, None]:
+        plan = self._plan(first_only)
+        try:
+            with closing(drive_sync(Feed(plan), self._transport)) as pages:
+                yield from pages
+        finally:
+            plan.close()
 
     def __iter__(self) -> Iterator[T]:
-        for page in self._pages(False):
-            for raw in page:
-                yield self._convert(raw)
+        with closing(self._pages(False)) as pages:
+            for page in pages:
+                for raw in page:
+                    yield self._convert(raw)
 
     def all(self) -> list[T]:
         """Every item, fetching every page."""
-        return [self._convert(raw) for page in self._pages(False) for raw in page]
+        with closing(self._pages(False)) as pages:
+            return [self._convert(raw) for page in pages for raw in page]
 
     def first(self) -> T | None:
         """The first item, or None; fetches no more than it needs."""
-        for page in self._pages(True):
-            return self._convert(page[0])
+        with closing(self._pages(True)) as pages:
+            for page in pages:
+                return self._convert(page[0])
         return None
 
     def page(self, page_size: int, cursor: str | None = None) -> Page[T]:

@@ -54,6 +54,10 @@ class SyncResultAsAsync:
     def last_evaluated_key(self) -> Any:
         return self.result.last_evaluated_key
 
+    @property
+    def scanned_count(self) -> int:
+        return self.result.scanned_count
+
 
 class SyncWriterAsAsync:
     def __init__(self, writer: SyncBatchWriter) -> None:

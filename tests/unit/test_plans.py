@@ -112,13 +112,16 @@ def test_resuming_from_last_evaluated_key_continues_without_gaps() -> None:
 
 def test_pages_emptied_by_the_filter_never_stop_a_limited_read() -> None:
     state = PageState()
-    _, trace = run(
-        pages_plan("Query", {}, state, limit=3, page_size=5), Pages(40, keep=lambda n: n >= 30)
+    plan = pages_plan(
+        "Query", {}, state, limit=3, page_size=5, filtered=True, key_names=("pk", "sk")
     )
+    _, trace = run(plan, Pages(40, keep=lambda n: n >= 30))
     assert flat(trace.emitted) == [30, 31, 32]
-    # never more than the 3 still wanted per request, so the resume key is exact
-    assert [c.params["Limit"] for c in trace.calls] == [3] * 11
-    assert state.scanned_count == 33
+    # a filter never shrinks the Limit below page_size; the limit cuts the last page, and
+    # the resume key is that of the last item returned (tests/unit/test_paging.py)
+    assert [c.params["Limit"] for c in trace.calls] == [5] * 7
+    assert state.last_evaluated_key == {"pk": "p", "sk": "0032"}
+    assert state.scanned_count == 35
 
 
 @pytest.mark.parametrize("bad", [0, -1, "3", 1.5, True])

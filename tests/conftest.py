@@ -25,6 +25,7 @@ from .local_servers import (
     MISSING,
     SERVERS,
     Servers,
+    boto_client,
     dynalite_binary,
     dynalite_version,
     in_ci,
@@ -93,14 +94,6 @@ def server(request: pytest.FixtureRequest, endpoint: str) -> str:
 
 @pytest.fixture(scope="session")
 def boto(endpoint: str) -> Iterator[Any]:
-    import boto3
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = boto_client(endpoint)
     yield client
     client.close()

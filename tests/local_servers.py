@@ -168,3 +168,16 @@ class Servers:
 
     def close(self) -> None:
         self._stack.close()
+
+
+def boto_client(endpoint: str) -> Any:
+    """A plain boto3 DynamoDB client for a local server (dummy keys, us-east-1)."""
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )

@@ -333,8 +333,10 @@ class DynamoDBClient:
     ) -> Plan[None]:
         """Put and delete any number of items, 25 per request, retrying unprocessed ones.
 
-        Two writes to one key collapse into the last (deletes come after puts). On giving
-        up, ``BatchWriteError.unprocessed`` lists the writes that were not made.
+        Two writes to one key in one request collapse into the last (deletes come after
+        puts). On giving up, or when cancelled or interrupted (then as the stop's
+        ``__cause__``), ``BatchWriteError.unprocessed`` lists every write not known to be
+        stored.
         """
         entries = [put_entry(table, item) for item in put_items]
         entries += [delete_entry(table, key) for key in delete_keys]

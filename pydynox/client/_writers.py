@@ -1,17 +1,22 @@
 """BatchWriter / SyncBatchWriter and Transaction / SyncTransaction context managers.
 
 The shared bases hold every rule (validation when an action is added, buffering, what is
-sent when); the async and sync classes only choose the driver.
+sent when, which client); the async and sync classes only choose the driver.
 
-BatchWriter: ``put``/``delete`` serialise and validate at once, then buffer. A full batch of
-25 is sent as you go (the async writer sends it when you ``await`` the ``put``; without the
-``await`` it is sent at exit). At exit everything buffered is sent, also when the block
-raised: nothing put is silently dropped. Unprocessed items are retried with backoff; on
-giving up, ``BatchWriteError.unprocessed`` lists the writes not made.
+BatchWriter: ``put``/``delete`` serialise and validate at once, then buffer in a
+``WriteBook`` that keeps each write until DynamoDB acknowledged it. A full batch of 25 is sent
+as you go (the async writer sends it when you ``await`` the ``put``; without the ``await`` it
+is sent at exit). At exit everything buffered is sent, also when the block raised an
+exception. Unprocessed items are retried with backoff; whatever stops the writer (retries
+spent, a failed request, cancellation, ``KeyboardInterrupt``) the ``BatchWriteError`` lists
+every write not known to be stored; a stop by cancellation, ``KeyboardInterrupt`` or
+``SystemExit`` sends nothing more and carries that error as its ``__cause__``. A writer
+collected with writes in its book warns (``ResourceWarning``) and logs an ERROR.
 
 Transaction: actions are validated as they are added (more than 100 actions, or two on one
 item, are refused at once); the transaction commits when the block exits normally and sends
-nothing when it raises.
+nothing when it raises. Both send through one client: a model's own, else the one given, else
+the default; a write needing another is refused when it is added.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ from pydynox import (
 from pydynox.testing import local_client
 
 from ..faults import FaultProxy, report
-from ..local_servers import Servers
+from ..local_servers import Servers, boto_client
 
 SEED = 12_2026
 RUNS = 200
@@ -73,15 +73,7 @@ def moto(servers: Servers) -> str:
 
 @pytest.fixture(scope="module")
 def raw(moto: str) -> Iterator[Any]:
-    import boto3
-
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=moto,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = boto_client(moto)
     yield client
     client.close()
 

@@ -187,13 +187,13 @@ class SyncPool:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if t.tls is not None:
                 sock = t.tls.wrap_socket(sock, server_hostname=t.host)
+            return _Idle(sock)
         except (OSError, ssl.SSLError) as error:
             sock.close()
             raise t.connect_failed(error) from error
         except BaseException:  # KeyboardInterrupt: no socket is left to the collector
             sock.close()
             raise
-        return _Idle(sock)
 
     def _idle_connection(self) -> _Idle | None:
         with self._lock:

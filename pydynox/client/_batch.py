@@ -129,6 +129,35 @@ def _describe_keys(entries: list[WriteEntry], names: dict[str, tuple[str, ...]])
     return ", ".join(parts) + more
 
 
+class _Pacing:
+    """When leftovers (unprocessed writes or keys) are sent again: after a full-jitter backoff
+    that grows until a response makes progress; ``retry.attempts`` responses in a row that
+    process nothing give up."""
+
+    __slots__ = ("_backoff", "_retry", "_stalled")
+
+    def __init__(self, retry: RetryPolicy) -> None:
+        self._retry = retry
+        self._stalled = self._backoff = 0
+
+    def stalled(self, left: int, sent: int) -> bool:
+        """Note a response that left ``left`` of ``sent`` unprocessed; whether to give up."""
+        if not left:
+            self._stalled = self._backoff = 0
+            return False
+        self._stalled = self._stalled + 1 if left == sent else 0
+        return self._stalled >= self._retry.attempts
+
+    def pause(self) -> Sleep:
+        """The wait before the leftovers go again."""
+        self._backoff += 1
+        return Sleep(self._retry.delay(self._backoff - 1))
+
+    @property
+    def reason(self) -> str:
+        return f"DynamoDB left them unprocessed {self._retry.attempts} times in a row"
+
+
 class WriteBook:
     """Every write of one writer (or one ``batch_write`` call) not yet acknowledged by DynamoDB.
 
@@ -160,15 +189,23 @@ class WriteBook:
         taken = list(self.taken.values())
         left = list({id(entry): entry for entry in [*taken, *self.queued]}.values())
         flying = {id(entry) for entry in taken} if in_flight and self.sent else set()
-        self.queued, self.taken, self.sent = deque(), {}, False
         actions = [(entry.action(), id(entry) in flying) for entry in left]
         unknown = f" ({len(flying)} of them in flight, outcome unknown)" if flying else ""
-        return BatchWriteError(
+        error = BatchWriteError(
             f"batch write stopped ({reason}); {len(left)} writes are not known to be "
             f"stored{unknown}: {_describe_keys(left, known_keys)}",
             unprocessed=[action for action, _ in actions],
             in_flight=[action for action, flew in actions if flew],
         )
+        # Emptied only once the error holds every write: an interrupt while it is built
+        # leaves the book whole.
+        self.queued, self.taken, self.sent = deque(), {}, False
+        return error
+
+
+def _item(entry: WriteEntry, names: tuple[str, ...]) -> tuple[str, Any]:
+    """The item a write touches: its table and key."""
+    return entry.table, key_id(_entry_key(entry, names))
 
 
 def _take(book: WriteBook, known_keys: dict[str, tuple[str, ...]]) -> Plan[None]:
@@ -181,7 +218,7 @@ def _take(book: WriteBook, known_keys: dict[str, tuple[str, ...]]) -> Plan[None]
         names = known_keys.get(entry.table)
         if names is None:
             names = yield from key_names_plan(entry.table, known_keys)
-        taken[(entry.table, key_id(_entry_key(entry, names)))] = entry
+        taken[_item(entry, names)] = entry
         queued.popleft()
 
 
@@ -193,9 +230,7 @@ def _refused(
     refused = []
     for table, requests in (response.get("UnprocessedItems") or {}).items():
         for request in requests:
-            mine = book.taken.get(
-                (table, key_id(_entry_key(WriteEntry(table, request), known_keys.get(table, ()))))
-            )
+            mine = book.taken.get(_item(WriteEntry(table, request), known_keys.get(table, ())))
             if mine is None:
                 raise ConnectionException(
                     f"DynamoDB handed back an unprocessed write to table {table!r} it was not sent",
@@ -222,7 +257,7 @@ def batch_write_plan(
     an ERROR logged). Either way the book is empty afterwards: its writes belong to the error.
     """
     book = entries if isinstance(entries, WriteBook) else WriteBook(entries)
-    stalled = backoff = 0
+    pacing = _Pacing(retry)
     try:
         while book.queued and (everything or len(book.queued) >= MAX_WRITE_ITEMS):
             yield from _take(book, known_keys)
@@ -234,15 +269,10 @@ def batch_write_plan(
             refused = _refused(book, response, known_keys)
             book.queued.extendleft(reversed(refused))
             sent, book.taken, book.sent = len(book.taken), {}, False
-            if not refused:
-                stalled = backoff = 0
-                continue
-            stalled = stalled + 1 if len(refused) == sent else 0
-            if stalled >= retry.attempts:
-                reason = f"DynamoDB left them unprocessed {retry.attempts} times in a row"
-                raise book.hand_over(reason, known_keys, in_flight=False)
-            yield Sleep(retry.delay(backoff))
-            backoff += 1
+            if pacing.stalled(len(refused), sent):
+                raise book.hand_over(pacing.reason, known_keys, in_flight=False)
+            if refused:
+                yield pacing.pause()
     except (BatchWriteError, GeneratorExit):
         raise
     except PydynoxException as error:
@@ -273,7 +303,7 @@ def batch_get_plan(
     names = tuple(next(iter(wanted.values())))
     found: dict[Any, dict[str, Any]] = {}
     queue = deque(wanted.values())
-    stalled = backoff = 0
+    pacing = _Pacing(retry)
     while queue:
         chunk = [queue.popleft() for _ in range(min(MAX_GET_KEYS, len(queue)))]
         request: dict[str, Any] = {"Keys": chunk}
@@ -288,16 +318,11 @@ def batch_get_plan(
         unprocessed: list[dict[str, AttributeValue]] = (
             (response.get("UnprocessedKeys") or {}).get(table, {}).get("Keys", [])
         )
-        if not unprocessed:
-            backoff = stalled = 0
-            continue
-        stalled = stalled + 1 if len(unprocessed) == len(chunk) else 0
-        if stalled >= retry.attempts:
-            reason = f"DynamoDB left them unprocessed {retry.attempts} times in a row"
-            raise _get_error(table, unprocessed + list(queue), found, reason)
-        queue.extendleft(reversed(unprocessed))
-        yield Sleep(retry.delay(backoff))
-        backoff += 1
+        if pacing.stalled(len(unprocessed), len(chunk)):
+            raise _get_error(table, unprocessed + list(queue), found, pacing.reason)
+        if unprocessed:
+            queue.extendleft(reversed(unprocessed))
+            yield pacing.pause()
     return [deserialize_item(found[k]) for k in wanted if k in found]
 
 

@@ -1,7 +1,8 @@
 """The two thin shells that run a plan: one awaits, one blocks. No rule lives here.
 
-Whatever stops a driver while the plan waits (cancellation, ``KeyboardInterrupt``) is thrown
-into the plan by ``Feed.abort`` before it goes on, so a plan accounts for unfinished work.
+Both run the plan inside ``with feed:``: whatever stops a driver while the plan waits
+(cancellation, ``KeyboardInterrupt``) is thrown into the plan by ``Feed.abort`` before it
+goes on, so a plan accounts for unfinished work.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ T = TypeVar("T")
 def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None, None]:
     """Run a plan, blocking; yield what it emits. ``feed.result`` holds its return value."""
     feed.retry = transport.retry
-    try:
+    with feed:  # KeyboardInterrupt, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):
                 try:
@@ -34,17 +35,12 @@ def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None
                 time.sleep(step.seconds)
             else:
                 yield step.value
-    except GeneratorExit:  # the caller stopped iterating
-        raise
-    except BaseException as stop:  # KeyboardInterrupt, a plan's own error: the plan hears it
-        feed.abort(stop)
-        raise
 
 
 async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenerator[Any, None]:
     """Run a plan on the running loop; yield what it emits."""
     feed.retry = transport.retry
-    try:
+    with feed:  # cancellation, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):
                 try:
@@ -55,11 +51,6 @@ async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenera
                 await asyncio.sleep(step.seconds)
             else:
                 yield step.value
-    except GeneratorExit:  # the caller stopped iterating
-        raise
-    except BaseException as stop:  # cancellation, a plan's own error: the plan hears it
-        feed.abort(stop)
-        raise
 
 
 def run_sync(plan: Plan[T], transport: SyncTransport) -> T:

@@ -163,6 +163,16 @@ class Feed(Generic[T]):
                 return
         self._error = error
 
+    def __enter__(self) -> Feed[T]:
+        return self
+
+    def __exit__(self, kind: object, stop: BaseException | None, tb: object) -> None:
+        """A driver runs the plan inside ``with feed:``: whatever stops it (cancellation,
+        ``KeyboardInterrupt``, a plan's own error) is heard by the plan (``abort``); the
+        caller ending its iteration early (``GeneratorExit``) is not."""
+        if stop is not None and not isinstance(stop, GeneratorExit):
+            self.abort(stop)
+
     def abort(self, stop: BaseException) -> None:
         """The driver stops on ``stop`` (cancellation, ``KeyboardInterrupt``, a bug) while the
         plan waits for a step: the plan hears it at its ``yield``, so it can account for the

@@ -167,5 +167,4 @@ class RetryRules:
     def _resendable(self, op: str, params: dict[str, Any]) -> bool:
         """Whether a request that may have been applied may be sent again: the table says
         so, or the client opted in and the table knows the operation (never an unknown one)."""
-        rule = IDEMPOTENT.get(op)
-        return rule is not None and (self.non_idempotent or rule(params))
+        return op in IDEMPOTENT and (self.non_idempotent or is_idempotent(op, params))

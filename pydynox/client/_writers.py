@@ -114,19 +114,22 @@ class _OneClient:
     def client(self) -> DynamoDBClient:
         """The client the writes go through."""
         if self._bound is None:
-            self._bound = _client_or_default(self._given)
-            self._why = "the client given" if self._given is not None else "the default client"
+            self._bound, self._why = self._fallback()
         return self._bound
+
+    def _fallback(self) -> tuple[DynamoDBClient, str]:
+        """The client of plain writes and of models without one, and how to name it."""
+        given = self._given
+        return _client_or_default(given), (
+            "the client given" if given is not None else "the default client"
+        )
 
     def _use(self, model_class: type | None) -> None:
         """Check that a write for ``model_class`` (None: a plain write) goes through the same
         client as the writes before it."""
         own = _own_client(model_class) if model_class is not None else None
         if own is None:
-            own, why = (
-                _client_or_default(self._given),
-                ("the client given" if self._given is not None else "the default client"),
-            )
+            own, why = self._fallback()
         else:
             why = f"{model_class.__name__}'s own client"  # type: ignore[union-attr]
         if self._bound is None:

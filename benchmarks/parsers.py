@@ -14,7 +14,7 @@ chunked`` in 16 KiB chunks. Each is fed whole, as one ``recv`` of the wire trans
 The parsers, each run to a complete answer (status, headers as a dict with lower-case names,
 body bytes) from a fresh parser object:
 
-- ``ours``: ``pydynox.client._response.Response``, this project's;
+- ``ours``: ``pydynox._transport._response.Response``, this project's;
 - ``h11``: a client ``Connection`` per answer; the least request it accepts (a POST with a
   Host header and no body) is sent first, because h11 reads no answer before its request,
   then ``receive_data`` and ``next_event`` until ``EndOfMessage``;
@@ -159,8 +159,8 @@ def answers() -> list[tuple[str, str, bytes]]:
 
 def _ours() -> tuple[Parse, str]:
     import pydynox
+    from pydynox._transport._response import Response
     from pydynox.client import _response
-    from pydynox.client._response import Response
 
     if not Path(_response.__file__).resolve().is_relative_to(REPOSITORY):
         raise ImportError(f"pydynox is not this repository's here: {_response.__file__}")

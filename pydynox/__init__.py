@@ -4,6 +4,7 @@ Async calls are the default (``await client.get_item(...)``); every one has a bl
 with the ``sync_`` prefix (``client.sync_get_item(...)``). Both share one implementation.
 """
 
+from pydynox._version import __version__
 from pydynox.client import (
     BatchWriter,
     ConditionCheck,
@@ -66,8 +67,6 @@ from pydynox.models import (
     Version,
     path,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "TTL",

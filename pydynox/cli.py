@@ -204,7 +204,7 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 def _run_local(args: argparse.Namespace) -> int:
     host = _loopback_host(args.host)
     _check_port_free(host, args.port)
-    from pydynox.testing import local_dynamodb
+    from pydynox.local import local_dynamodb
 
     stop = threading.Event()
     with _stop_on_signals(stop), ExitStack() as server:

@@ -1,10 +1,10 @@
 """The DynamoDB client, its batch writers and transactions, and the actions they take."""
 
-from pydynox.client._actions import ConditionCheck, Delete, Get, Put, Update
+from pydynox._protocol._actions import ConditionCheck, Delete, Get, Put, Update
+from pydynox._protocol._retry import RetryPolicy
+from pydynox._protocol._tables import IndexSpec
 from pydynox.client._client import DynamoDBClient, get_default_client, set_default_client
 from pydynox.client._results import Page, QueryResult, SyncQueryResult
-from pydynox.client._retry import RetryPolicy
-from pydynox.client._tables import IndexSpec
 from pydynox.client._writers import BatchWriter, SyncBatchWriter, SyncTransaction, Transaction
 
 __all__ = [

@@ -14,18 +14,22 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from pydynox.client._actions import Get, WriteAction, transact_get_request, transact_write_request
-from pydynox.client._batch import (
+from pydynox._protocol._actions import (
+    Get,
+    WriteAction,
+    transact_get_request,
+    transact_write_request,
+)
+from pydynox._protocol._batch import (
     batch_get_plan,
     batch_write_plan,
     delete_entry,
     put_entry,
 )
-from pydynox.client._codec import deserialize_item
-from pydynox.client._cursor import check_secret
-from pydynox.client._paging import count_plan
-from pydynox.client._plan import Plan
-from pydynox.client._requests import (
+from pydynox._protocol._cursor import check_secret
+from pydynox._protocol._paging import count_plan
+from pydynox._protocol._plan import Plan
+from pydynox._protocol._requests import (
     Expression,
     delete_item_request,
     get_item_request,
@@ -35,10 +39,8 @@ from pydynox.client._requests import (
     update_actions,
     update_item_request,
 )
-from pydynox.client._response import DEFAULT_MAX_ANSWER
-from pydynox.client._results import Reader
-from pydynox.client._retry import RetryPolicy, RetryRules
-from pydynox.client._tables import (
+from pydynox._protocol._retry import RetryPolicy, RetryRules
+from pydynox._protocol._tables import (
     IndexSpec,
     KeySpec,
     create_table_plan,
@@ -47,7 +49,10 @@ from pydynox.client._tables import (
     table_exists_plan,
     wait_for_table_plan,
 )
-from pydynox.client._transport import AsyncTransport, Settings, SyncTransport, TransportKind
+from pydynox._transport._response import DEFAULT_MAX_ANSWER
+from pydynox._transport._transports import AsyncTransport, Settings, SyncTransport, TransportKind
+from pydynox._values._codec import deserialize_item
+from pydynox.client._results import Reader
 from pydynox.client._twins import Op, async_reader, async_twin, sync_reader, sync_twin
 from pydynox.expressions import Condition, UpdateAction
 

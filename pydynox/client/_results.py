@@ -28,12 +28,12 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from pydynox.client._batch import key_names_plan
-from pydynox.client._cursor import decode_cursor, encode_cursor, require_secret
-from pydynox.client._drivers import drive_async, drive_sync, run_async, run_sync
-from pydynox.client._paging import PageState, check_positive, pages_plan
-from pydynox.client._plan import Feed, Plan, collect
-from pydynox.client._transport import AsyncTransport, SyncTransport
+from pydynox._protocol._batch import key_names_plan
+from pydynox._protocol._cursor import decode_cursor, encode_cursor, require_secret
+from pydynox._protocol._paging import PageState, check_positive, pages_plan
+from pydynox._protocol._plan import Feed, Plan, collect
+from pydynox._transport._drivers import drive_async, drive_sync, run_async, run_sync
+from pydynox._transport._transports import AsyncTransport, SyncTransport
 
 __all__ = ["Page", "QueryResult", "Reader", "SyncQueryResult"]
 

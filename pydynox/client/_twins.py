@@ -13,10 +13,10 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
-from pydynox.client._drivers import run_async, run_sync
-from pydynox.client._plan import Plan, call
+from pydynox._protocol._plan import Plan, call
+from pydynox._transport._drivers import run_async, run_sync
+from pydynox._transport._transports import AsyncTransport, SyncTransport
 from pydynox.client._results import QueryResult, Reader, SyncQueryResult
-from pydynox.client._transport import AsyncTransport, SyncTransport
 
 __all__ = ["Op", "Transports", "async_reader", "async_twin", "sync_reader", "sync_twin"]
 

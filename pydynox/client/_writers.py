@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from pydynox.client._actions import (
+from pydynox._protocol._actions import (
     ConditionCheck,
     Delete,
     Put,
@@ -35,22 +35,22 @@ from pydynox.client._actions import (
     WriteAction,
     transact_write_from_parts,
 )
-from pydynox.client._batch import (
+from pydynox._protocol._batch import (
     MAX_WRITE_ITEMS,
     WriteBook,
     batch_write_plan,
     delete_entry,
     put_entry,
 )
-from pydynox.client._drivers import run_async, run_sync
-from pydynox.client._plan import Plan, call
+from pydynox._protocol._plan import Plan, call
+from pydynox._transport._drivers import run_async, run_sync
 from pydynox.exceptions import TransactionCanceledException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
 
+from pydynox.client._writable import Done, Writable, writable_class
+
 if TYPE_CHECKING:
     from pydynox.client._client import DynamoDBClient
-    from pydynox.models._info import ModelInfo
-    from pydynox.models._mixin import DynamoMixin
 
 __all__ = ["BatchWriter", "SyncBatchWriter", "SyncTransaction", "Transaction"]
 
@@ -84,19 +84,12 @@ def _needed(condition: Condition | bool | None) -> Condition:
     return checked
 
 
-def _model_info(value: object) -> ModelInfo:
-    info: ModelInfo | None = getattr(type(value), "__dynamo__", None)
-    if info is None:
+def _writable(value: object) -> Writable:
+    if writable_class(value) is None:
         raise ValidationException(
             f"expected a mapping of attributes or a model instance, not {value!r}"
         )
-    return info
-
-
-def _own_client(model_class: type) -> DynamoDBClient | None:
-    """The client a model's ``DynamoConfig(client=...)`` names, if any."""
-    client: DynamoDBClient | None = getattr(model_class, "model_config", {}).get("client")
-    return client
+    return value  # type: ignore[return-value]
 
 
 class _OneClient:
@@ -124,10 +117,10 @@ class _OneClient:
             "the client given" if given is not None else "the default client"
         )
 
-    def _use(self, model_class: type | None) -> None:
+    def _use(self, model_class: type[Writable] | None) -> None:
         """Check that a write for ``model_class`` (None: a plain write) goes through the same
         client as the writes before it."""
-        own = _own_client(model_class) if model_class is not None else None
+        own = model_class._own_client() if model_class is not None else None
         if own is None:
             own, why = self._fallback()
         else:
@@ -166,7 +159,7 @@ class _BatchBuffer(_OneClient):
             raise ValidationException("no table: pass table= to the writer or to put/delete")
         return name
 
-    def _buffer_put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
+    def _buffer_put(self, item: Mapping[str, Any] | Writable, table: str | None) -> None:
         if isinstance(item, Mapping):
             entry = put_entry(self._table(table), item)
             self._use(None)
@@ -175,7 +168,7 @@ class _BatchBuffer(_OneClient):
             entry = put_entry(action.table, action.item)
         self._book.queued.append(entry)
 
-    def _buffer_delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None) -> None:
+    def _buffer_delete(self, key: Mapping[str, Any] | Writable, table: str | None) -> None:
         if isinstance(key, Mapping):
             entry = delete_entry(self._table(table), key)
             self._use(None)
@@ -184,17 +177,17 @@ class _BatchBuffer(_OneClient):
             entry = delete_entry(action.table, action.key)
         self._book.queued.append(entry)
 
-    def _unversioned(self, model: DynamoMixin, verb: str) -> DynamoMixin:
+    def _unversioned(self, model: Writable, verb: str) -> Writable:
         """A model instance a batch may write: batches take no conditions, so no version."""
-        info = _model_info(model)
-        if info.version is not None:
+        model = _writable(model)
+        if model._versioned():
             raise ValidationException(
                 f"{type(model).__name__} has a Version() field, and batch writes take no "
                 f"conditions: {verb} it, or use a Transaction"
             )
         self._use(type(model))
         # The model knows its key names: no DescribeTable is needed to collapse duplicates.
-        self.client._key_names.setdefault(model._table_name(), info.key_names)
+        self.client._key_names.setdefault(model._table_name(), model._key_attributes())
         return model
 
     def _plan(self, everything: bool) -> Plan[None] | None:
@@ -243,12 +236,12 @@ class _Send:
 class BatchWriter(_BatchBuffer):
     """Async batch writer: ``async with BatchWriter(client, "users") as batch:``."""
 
-    def put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> _Send:
+    def put(self, item: Mapping[str, Any] | Writable, table: str | None = None) -> _Send:
         """Buffer a put; ``await`` the result to send each full batch of 25 as you go."""
         self._buffer_put(item, table)
         return _Send(self)
 
-    def delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> _Send:
+    def delete(self, key: Mapping[str, Any] | Writable, table: str | None = None) -> _Send:
         """Buffer a delete; ``await`` the result to send each full batch of 25 as you go."""
         self._buffer_delete(key, table)
         return _Send(self)
@@ -276,12 +269,12 @@ class BatchWriter(_BatchBuffer):
 class SyncBatchWriter(_BatchBuffer):
     """Sync batch writer: ``with SyncBatchWriter(client, "users") as batch:``."""
 
-    def put(self, item: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> None:
+    def put(self, item: Mapping[str, Any] | Writable, table: str | None = None) -> None:
         """Buffer a put; each full batch of 25 is sent at once."""
         self._buffer_put(item, table)
         self._send(everything=False)
 
-    def delete(self, key: Mapping[str, Any] | DynamoMixin, table: str | None = None) -> None:
+    def delete(self, key: Mapping[str, Any] | Writable, table: str | None = None) -> None:
         """Buffer a delete; each full batch of 25 is sent at once."""
         self._buffer_delete(key, table)
         self._send(everything=False)
@@ -306,7 +299,7 @@ class SyncBatchWriter(_BatchBuffer):
             self.flush()
 
 
-Target: TypeAlias = "str | type[DynamoMixin] | DynamoMixin"
+Target: TypeAlias = "str | type[Writable] | Writable"
 
 
 class _TransactionBase(_OneClient):
@@ -324,7 +317,7 @@ class _TransactionBase(_OneClient):
         self,
         action: WriteAction,
         on_commit: Callable[[], None] | None,
-        model_class: type | None,
+        model_class: type[Writable] | None,
     ) -> None:
         request = action.request()
         transact_write_from_parts([*self._requests, request])  # refuses 101 or a repeat
@@ -340,24 +333,23 @@ class _TransactionBase(_OneClient):
         plain: Callable[
             [str, Callable[[Mapping[str, Any] | None], Mapping[str, Any]]], WriteAction
         ],
-        model: Callable[[DynamoMixin], tuple[WriteAction, Callable[[], None] | None]],
+        model: Callable[[Writable], tuple[WriteAction, Done | None]],
     ) -> None:
         """Dispatch on the three forms: a table name with a plain key, a model class with a
         key of its fields (converted with their types), or a model instance."""
         if isinstance(target, str):
             self._add(plain(target, lambda key: _required(key, "key")), None, None)
         elif isinstance(target, type):
-            if getattr(target, "__dynamo__", None) is None:
+            if not issubclass(target, Writable):
                 raise ValidationException(f"{target!r} is not a model with a table")
-            model_class = target
+            model_class: type[Writable] = target
             action = plain(
                 model_class._table_name(),
                 lambda key: model_class._key_from(_required(key, "key")),
             )
             self._add(action, None, model_class)
         else:
-            _model_info(target)
-            self._add(*model(target), type(target))
+            self._add(*model(_writable(target)), type(target))
 
     def put(
         self,
@@ -383,16 +375,10 @@ class _TransactionBase(_OneClient):
         """Update an item: ``tx.update(model, atomic=[...])``, ``tx.update(User, {"pk": ...},
         atomic=[...])`` (no read needed) or ``tx.update("table", key, ...)``."""
 
-        def for_model(m: DynamoMixin) -> tuple[WriteAction, Callable[[], None]]:
+        def for_model(m: Writable) -> tuple[WriteAction, Done]:
             if key is not None:
                 raise ValidationException("a model carries its own key: tx.update(model, ...)")
-            action, version = m._update_action(updates or {}, atomic, condition)
-
-            def done() -> None:
-                m._set_version(version)
-                m._hooks("after_update")
-
-            return action, done
+            return m._update_action(updates or {}, atomic, condition)
 
         def plain(
             table: str, key_of: Callable[[Mapping[str, Any] | None], Mapping[str, Any]]

@@ -30,7 +30,7 @@ def _serialize_value(value: Any, path: str = "") -> dict[str, Any]:
     The client package imports this one, so importing the codec at module level here
     could run into a half-initialised ``pydynox.client``.
     """
-    from pydynox.client._codec import serialize_value
+    from pydynox._values._codec import serialize_value
 
     return serialize_value(value, path)
 

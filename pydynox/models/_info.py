@@ -25,7 +25,7 @@ from pydantic._internal._model_construction import ModelMetaclass
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticSerializationError, to_jsonable_python
 
-from pydynox.client._tables import KeyType
+from pydynox._protocol._tables import KeyType
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 
 if TYPE_CHECKING:

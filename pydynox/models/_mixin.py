@@ -1,6 +1,6 @@
 """DynamoMixin and Model: pydantic models that read and write themselves in DynamoDB.
 
-Every operation is one plan (see ``pydynox.client._plan``) built by a ``_*_plan`` method;
+Every operation is one plan (see ``pydynox._protocol._plan``) built by a ``_*_plan`` method;
 the async method runs it on the aioboto3 transport and its ``sync_`` twin on the boto3
 transport, so the two cannot drift. Rules the plans keep:
 
@@ -21,14 +21,11 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, TypedDict, 
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from pydynox.client._actions import ConditionCheck, Delete, Put, Update
-from pydynox.client._batch import batch_get_plan
-from pydynox.client._client import DynamoDBClient, get_default_client
-from pydynox.client._codec import deserialize_item, serialize_value
-from pydynox.client._drivers import run_async, run_sync
-from pydynox.client._paging import count_plan
-from pydynox.client._plan import Call, Plan
-from pydynox.client._requests import (
+from pydynox._protocol._actions import ConditionCheck, Delete, Put, Update
+from pydynox._protocol._batch import batch_get_plan
+from pydynox._protocol._paging import count_plan
+from pydynox._protocol._plan import Call, Plan
+from pydynox._protocol._requests import (
     delete_item_request,
     get_item_request,
     put_item_request,
@@ -36,14 +33,17 @@ from pydynox.client._requests import (
     update_actions,
     update_item_request,
 )
-from pydynox.client._results import QueryResult, Reader, SyncQueryResult
-from pydynox.client._tables import (
+from pydynox._protocol._tables import (
     IndexSpec,
     create_table_plan,
     create_table_request,
     delete_table_plan,
     table_exists_plan,
 )
+from pydynox._transport._drivers import run_async, run_sync
+from pydynox._values._codec import deserialize_item, serialize_value
+from pydynox.client._client import DynamoDBClient, get_default_client
+from pydynox.client._results import QueryResult, Reader, SyncQueryResult
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr, Condition, UpdateAction
 from pydynox.models._info import (
@@ -150,10 +150,22 @@ class DynamoMixin(metaclass=DynamoMeta):
         return table
 
     @classmethod
+    def _own_client(cls) -> DynamoDBClient | None:
+        client: DynamoDBClient | None = getattr(cls, "model_config", {}).get("client")
+        return client
+
+    @classmethod
     def _client(cls) -> DynamoDBClient:
-        config: Mapping[str, Any] = getattr(cls, "model_config", {})
-        client = config.get("client")
+        client = cls._own_client()
         return client if client is not None else get_default_client()
+
+    @classmethod
+    def _key_attributes(cls) -> tuple[str, ...]:
+        return cls._info().key_names
+
+    @classmethod
+    def _versioned(cls) -> bool:
+        return cls._info().version is not None
 
     # -- conversion -----------------------------------------------------------------------
 
@@ -273,7 +285,7 @@ class DynamoMixin(metaclass=DynamoMeta):
         fields: Mapping[str, Any],
         atomic: Sequence[UpdateAction] | None,
         condition: ConditionArg,
-    ) -> tuple[Update, int | None]:
+    ) -> tuple[Update, Callable[[], None]]:
         info = self._info()
         self._hooks("before_update")
         updates = self._validated_updates(fields, instance=self)
@@ -289,7 +301,12 @@ class DynamoMixin(metaclass=DynamoMeta):
             atomic,
             _and(_condition(condition), exists, guard),
         )
-        return action, version
+
+        def done() -> None:
+            self._set_version(version)
+            self._hooks("after_update")
+
+        return action, done
 
     def _check_action(self, condition: ConditionArg) -> ConditionCheck:
         checked = _condition(condition)

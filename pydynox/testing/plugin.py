@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 from pydynox.client._client import DynamoDBClient, default_client_set_to
-from pydynox.testing import local_client, local_dynamodb
+from pydynox.local import local_client, local_dynamodb
 
 __all__ = ["dynamodb_client", "dynamodb_endpoint"]
 

@@ -173,7 +173,7 @@ def test_a_stubber_on_the_botocore_client_answers_sync_and_async_calls(
 ) -> None:
     from botocore.stub import Stubber
 
-    from pydynox.client._aws import config_for
+    from pydynox._transport._aws import config_for
 
     client = DynamoDBClient(access_key="AKIDSTUB", secret_key="stub-secret-key")
     botocore_client = config_for(client.settings).resolve().client

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from pydynox.client._codec import (
+from pydynox._values._codec import (
     MAX_DIGITS,
     deserialize_item,
     deserialize_number,

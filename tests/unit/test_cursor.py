@@ -13,14 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pydynox.client._codec import AttributeValue
-from pydynox.client._cursor import (
+from pydynox._protocol._cursor import (
     MAX_CURSOR_LENGTH,
     check_secret,
     decode_cursor,
     encode_cursor,
     require_secret,
 )
+from pydynox._values._codec import AttributeValue
 from pydynox.exceptions import ConnectionException, InvalidCursorException, ValidationException
 
 SECRET = b"unit-tests-cursor-secret"

@@ -26,9 +26,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from pydynox import DynamoDBClient
-from pydynox.client._aws import config_for
-from pydynox.client._sigv4 import Credentials
-from pydynox.client._wire import _Endpoint
+from pydynox._transport._aws import config_for
+from pydynox._transport._sigv4 import Credentials
+from pydynox._transport._wire import _Endpoint
 from pydynox.exceptions import CredentialsException
 
 CREDENTIALS = """\

@@ -20,7 +20,7 @@ from pydynox import (
     TransactionCanceledException,
     ValidationException,
 )
-from pydynox.client._errors import translate_error
+from pydynox._transport._botocore_errors import translate_error
 
 
 def client_error(code: str, message: str = "msg", **extra: Any) -> bce.ClientError:

@@ -18,15 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pydynox import ConditionCheck, DynamoConfig, Model, PartitionKey, Put, SortKey, Update, path
-from pydynox.client._actions import transact_write_request
-from pydynox.client._codec import serialize_value
-from pydynox.client._requests import (
+from pydynox._protocol._actions import transact_write_request
+from pydynox._protocol._requests import (
     delete_item_request,
     put_item_request,
     read_request,
     update_actions,
     update_item_request,
 )
+from pydynox._values._codec import serialize_value
 from pydynox.exceptions import ValidationException
 from pydynox.expressions import (
     Attr,

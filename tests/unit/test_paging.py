@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from pydynox.client._codec import deserialize_item, serialize_item
-from pydynox.client._cursor import decode_cursor
-from pydynox.client._paging import PageState, pages_plan
-from pydynox.client._plan import Call, Emit, Feed, Plan
+from pydynox._protocol._cursor import decode_cursor
+from pydynox._protocol._paging import PageState, pages_plan
+from pydynox._protocol._plan import Call, Emit, Feed, Plan
+from pydynox._values._codec import deserialize_item, serialize_item
 from pydynox.client._results import Reader
 
 SECRET = b"unit-test-secret-of-32-bytes...."

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from pydynox import BatchGetError, BatchWriteError, Delete, Get, Put, ValidationException
-from pydynox.client._batch import RetryPolicy, batch_get_plan, batch_write_plan, put_entry
-from pydynox.client._codec import deserialize_item, serialize_item
-from pydynox.client._paging import PageState, count_plan, pages_plan
-from pydynox.client._plan import Call, Emit, Feed, Plan, Sleep
-from pydynox.client._plan import call as one_call
-from pydynox.client._retry import RetryRules
+from pydynox._protocol._batch import RetryPolicy, batch_get_plan, batch_write_plan, put_entry
+from pydynox._protocol._paging import PageState, count_plan, pages_plan
+from pydynox._protocol._plan import Call, Emit, Feed, Plan, Sleep
+from pydynox._protocol._plan import call as one_call
+from pydynox._protocol._retry import RetryRules
+from pydynox._values._codec import deserialize_item, serialize_item
 from pydynox.exceptions import (
     ConnectionException,
     ProvisionedThroughputExceededException,
@@ -248,7 +248,7 @@ def test_batch_write_failure_keeps_what_was_written_and_lists_the_rest() -> None
         return {}
 
     deletes = [Delete("tbl", {"pk": "p", "sk": f"d{i}"}) for i in range(5)]
-    from pydynox.client._batch import delete_entry
+    from pydynox._protocol._batch import delete_entry
 
     plan = batch_write_plan(
         entries(40) + [delete_entry(d.table, d.key) for d in deletes], RetryPolicy(), dict(KNOWN)

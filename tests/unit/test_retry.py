@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from pydynox.client._plan import Call, Feed, Sleep, call
-from pydynox.client._retry import IDEMPOTENT, RetryPolicy, RetryRules, is_idempotent
-from pydynox.client._shapes import OPERATIONS
+from pydynox._protocol._plan import Call, Feed, Sleep, call
+from pydynox._protocol._retry import IDEMPOTENT, RetryPolicy, RetryRules, is_idempotent
+from pydynox._protocol._shapes import OPERATIONS
 from pydynox.exceptions import (
     ConditionalCheckFailedException,
     ConnectionException,

@@ -12,7 +12,7 @@ import botocore.session
 import pytest
 
 import pydynox
-from pydynox.client._shapes import OPERATIONS, check_error_body, check_response
+from pydynox._protocol._shapes import OPERATIONS, check_error_body, check_response
 from pydynox.exceptions import ConnectionException
 
 KEY = {"pk": {"S": "a"}}
@@ -385,7 +385,7 @@ def test_a_well_formed_error_answer_passes() -> None:
 
 
 def test_error_answers_are_checked_before_they_are_decoded() -> None:
-    from pydynox.client._errors import error_from_wire
+    from pydynox._protocol._errors import error_from_wire
 
     with pytest.raises(ConnectionException, match="HTTP 400 answer is not in DynamoDB's shape"):
         error_from_wire(400, {"__type": "x#TransactionCanceledException", "CancellationReasons": 5})

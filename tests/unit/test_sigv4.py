@@ -17,8 +17,8 @@ from botocore.credentials import Credentials as BotoCredentials
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pydynox.client._sigv4 import Credentials, Signer, request_path
-from pydynox.client._wire import encode
+from pydynox._transport._sigv4 import Credentials, Signer, request_path
+from pydynox._transport._wire import encode
 
 from ..canned import Canned, Request
 

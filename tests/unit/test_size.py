@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pydynox.client._codec import serialize_item
-from pydynox.client._size import MAX_ITEM_BYTES, check_item_size, item_size
+from pydynox._values._codec import serialize_item
+from pydynox._values._size import MAX_ITEM_BYTES, check_item_size, item_size
 from pydynox.exceptions import ItemTooLargeException, SerializationException, ValidationException
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, model_serializer
 from typing_extensions import TypedDict
 
 from pydynox import DynamoConfig, Model, PartitionKey, path
-from pydynox.client._codec import deserialize_item, serialize_item
+from pydynox._values._codec import deserialize_item, serialize_item
 from pydynox.expressions import Placeholders, render_update
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pydynox.exceptions import CredentialsException
 
 if TYPE_CHECKING:
-    from pydynox.client._transport import Settings
+    from pydynox._transport._transports import Settings
 
 __all__ = ["AwsConfig", "Hooks", "Resolved", "config_for"]
 
@@ -223,7 +223,7 @@ def _instrumented(client: Any) -> bool:
 def _resolve(settings: Settings) -> Resolved:
     from botocore.exceptions import BotoCoreError, NoRegionError
 
-    from pydynox.client._http import no_proxy_for
+    from pydynox._transport._http import no_proxy_for
 
     try:
         session = _session(settings)

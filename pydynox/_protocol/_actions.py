@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydynox.client._codec import AttributeValue, deserialize_item
-from pydynox.client._requests import (
+from pydynox._protocol._requests import (
     delete_item_request,
     get_item_request,
     key_id,
@@ -23,6 +22,7 @@ from pydynox.client._requests import (
     update_actions,
     update_item_request,
 )
+from pydynox._values._codec import AttributeValue, deserialize_item
 from pydynox.exceptions import ValidationException
 from pydynox.expressions import Condition, UpdateAction
 

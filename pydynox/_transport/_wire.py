@@ -30,16 +30,16 @@ import zlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pydynox.client._aws import config_for
-from pydynox.client._errors import error_from_wire
-from pydynox.client._http import (
+from pydynox._protocol._errors import error_from_wire
+from pydynox._transport._aws import config_for
+from pydynox._transport._http import (
     AsyncPool,
     Request,
     SyncPool,
     Target,
     request_bytes,
 )
-from pydynox.client._sigv4 import Credentials, Signer, request_path
+from pydynox._transport._sigv4 import Credentials, Signer, request_path
 from pydynox.exceptions import (
     ConnectionException,
     CredentialsException,
@@ -48,7 +48,7 @@ from pydynox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from pydynox.client._transport import Settings
+    from pydynox._transport._transports import Settings
 
 __all__ = ["AsyncWire", "SyncWire", "decode", "encode"]
 

@@ -30,9 +30,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydynox.client._batch import key_names_plan
-from pydynox.client._codec import deserialize_item, serialize_item
-from pydynox.client._plan import Call, Emit, Plan
+from pydynox._protocol._batch import key_names_plan
+from pydynox._protocol._plan import Call, Emit, Plan
+from pydynox._values._codec import deserialize_item, serialize_item
 from pydynox.exceptions import ConnectionException, ValidationException
 
 __all__ = ["PageState", "check_positive", "count_plan", "pages_plan"]

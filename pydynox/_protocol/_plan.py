@@ -22,8 +22,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydynox.client._retry import RetryRules
-from pydynox.client._shapes import check_response
+from pydynox._protocol._retry import RetryRules
+from pydynox._protocol._shapes import check_response
 from pydynox.exceptions import PydynoxException
 
 __all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call", "collect"]

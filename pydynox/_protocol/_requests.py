@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pydynox.client._codec import (
+from pydynox._values._codec import (
     AttributeValue,
     deserialize_item,
     serialize_item,
     serialize_value,
 )
-from pydynox.client._size import check_item_size
+from pydynox._values._size import check_item_size
 from pydynox.exceptions import ValidationException
 from pydynox.expressions import Attr, Condition, Placeholders, UpdateAction, render_update
 

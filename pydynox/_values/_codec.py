@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
-
 from pydynox.exceptions import ConnectionException, SerializationException
 
 __all__ = [
@@ -345,7 +343,7 @@ def _serialize_subclass(value: Any) -> AttributeValue:
     # Order matters: enums before the str/int they may derive from, datetime before date.
     if isinstance(value, enum.Enum):
         return _ser_enum(value)
-    if isinstance(value, BaseModel):
+    if hasattr(type(value), "__pydantic_fields__"):  # a pydantic model: its dump
         return _ser_model(value)
     if isinstance(value, str):
         return {"S": str.__str__(value)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydynox.client._codec import AttributeValue
+from pydynox._values._codec import AttributeValue
 from pydynox.exceptions import (
     ItemTooLargeException,
     SerializationException,

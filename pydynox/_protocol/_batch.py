@@ -21,12 +21,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydynox.client._actions import Delete, Get, Put
-from pydynox.client._codec import AttributeValue, deserialize_item, serialize_item
-from pydynox.client._plan import Call, Plan, Sleep
-from pydynox.client._requests import check_key, check_table, key_id
-from pydynox.client._retry import RetryPolicy, may_have_applied
-from pydynox.client._size import check_item_size
+from pydynox._protocol._actions import Delete, Get, Put
+from pydynox._protocol._plan import Call, Plan, Sleep
+from pydynox._protocol._requests import check_key, check_table, key_id
+from pydynox._protocol._retry import RetryPolicy, may_have_applied
+from pydynox._values._codec import AttributeValue, deserialize_item, serialize_item
+from pydynox._values._size import check_item_size
 from pydynox.exceptions import (
     BatchGetError,
     BatchWriteError,

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydynox.client._plan import Call, Plan, Sleep
-from pydynox.client._requests import check_table
+from pydynox._protocol._plan import Call, Plan, Sleep
+from pydynox._protocol._requests import check_table
 from pydynox.exceptions import (
     ResourceNotFoundException,
     ValidationException,

@@ -12,8 +12,8 @@ import time
 from collections.abc import AsyncGenerator, Generator
 from typing import Any, TypeVar
 
-from pydynox.client._plan import Call, Feed, Plan, Sleep
-from pydynox.client._transport import AsyncTransport, SyncTransport
+from pydynox._protocol._plan import Call, Feed, Plan, Sleep
+from pydynox._transport._transports import AsyncTransport, SyncTransport
 from pydynox.exceptions import PydynoxException
 
 __all__ = ["drive_async", "drive_sync", "run_async", "run_sync"]

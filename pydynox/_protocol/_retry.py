@@ -12,7 +12,7 @@ A failure after which DynamoDB *may* have applied the request (a 5xx answer, a c
 dropped or timed out after the request went out, a response that failed its CRC32 check or
 is not in DynamoDB's shape) is retried only when ``IDEMPOTENT``, the table below, says that
 applying the request twice leaves DynamoDB as applying it once would. The table lists every
-operation pydynox sends (``pydynox.client._shapes.OPERATIONS``; a test keeps the two equal).
+operation pydynox sends (``pydynox._protocol._shapes.OPERATIONS``; a test keeps the two equal).
 **An operation missing from it is never sent again after such a failure** (fail closed): a
 new write operation (PartiQL ``ExecuteStatement`` with ``SET n = n + 1``, say) must be
 classified here before pydynox retries it; until then the error is raised, with

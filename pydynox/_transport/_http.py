@@ -34,8 +34,8 @@ import time
 import weakref
 from typing import Any, cast
 
-from pydynox import __version__
-from pydynox.client._response import DEFAULT_MAX_ANSWER, Response
+from pydynox._transport._response import DEFAULT_MAX_ANSWER, Response
+from pydynox._version import __version__
 from pydynox.exceptions import ConnectionException
 
 __all__ = [

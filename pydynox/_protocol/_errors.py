@@ -1,23 +1,19 @@
-"""Translation of botocore errors into the pydynox error tree: the one place it happens.
+"""DynamoDB's error answers as pydynox errors: the one mapping from error codes to the tree.
 
-Both transports (aiobotocore and botocore) raise the same botocore exception classes, so
-one function serves both. The caller raises the result ``from`` the botocore error, which
-keeps it as ``__cause__``.
+``error_from_wire`` reads a JSON error body (``__type`` and ``message``); ``from_response``
+reads one in botocore's shape, which the botocore transport's translation uses as well.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botocore import exceptions as bce
-
-from pydynox.client._codec import deserialize_item
-from pydynox.client._shapes import check_error_body
+from pydynox._protocol._shapes import check_error_body
+from pydynox._values._codec import deserialize_item
 from pydynox.exceptions import (
     AccessDeniedException,
     CancellationReason,
     ConditionalCheckFailedException,
-    ConnectionException,
     CredentialsException,
     ItemTooLargeException,
     ProvisionedThroughputExceededException,
@@ -28,7 +24,7 @@ from pydynox.exceptions import (
     ValidationException,
 )
 
-__all__ = ["error_from_wire", "translate_error"]
+__all__ = ["error_from_wire", "from_response"]
 
 _BY_CODE: dict[str, type[PydynoxException]] = {
     "ResourceNotFoundException": ResourceNotFoundException,
@@ -46,57 +42,16 @@ _BY_CODE: dict[str, type[PydynoxException]] = {
     "IncompleteSignatureException": CredentialsException,
 }
 
-# Failing to connect (to DynamoDB or to the HTTP proxy in front of it) means nothing was
-# sent; the other connection errors may follow a request that DynamoDB received and applied.
-_NOT_SENT = (
-    bce.EndpointConnectionError,
-    bce.ConnectTimeoutError,
-    bce.SSLError,
-    bce.ProxyConnectionError,
-)
-_CONNECTION_ERRORS = (bce.ConnectionClosedError, bce.ReadTimeoutError, bce.HTTPClientError)
-
-_CREDENTIAL_ERRORS = (
-    bce.NoCredentialsError,
-    bce.PartialCredentialsError,
-    bce.NoRegionError,
-    bce.ProfileNotFound,
-)
-
-
-def translate_error(error: BaseException) -> PydynoxException | None:
-    """The pydynox error for a botocore error, or None for anything else."""
-    if isinstance(error, bce.ClientError):
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return _from_response(error.response, status if isinstance(status, int) else None)
-    if isinstance(error, _NOT_SENT):
-        # A certificate that fails verification fails the same way every time.
-        permanent = "CERTIFICATE_VERIFY_FAILED" in str(error)
-        return ConnectionException(
-            f"could not connect to DynamoDB: {error}", sent=False, permanent=permanent
-        )
-    if isinstance(error, _CONNECTION_ERRORS):
-        return ConnectionException(f"the connection to DynamoDB failed: {error}")
-    if isinstance(error, bce.NoRegionError):
-        return CredentialsException(
-            "no AWS region is configured: pass region= to DynamoDBClient or set AWS_REGION"
-        )
-    if isinstance(error, _CREDENTIAL_ERRORS):
-        return CredentialsException(f"no usable AWS credentials: {error}")
-    if isinstance(error, bce.ParamValidationError):
-        return ValidationException(str(error))
-    return None
-
 
 def error_from_wire(status: int, body: dict[str, Any]) -> PydynoxException:
     """The pydynox error for a DynamoDB JSON error answer (``__type`` and ``message``)."""
     check_error_body(status, body)
     code = str(body.get("__type", "")).rpartition("#")[2] or f"HTTP{status}"
     message = body.get("message") or body.get("Message") or ""
-    return _from_response({**body, "Error": {"Code": code, "Message": message}}, status)
+    return from_response({**body, "Error": {"Code": code, "Message": message}}, status)
 
 
-def _from_response(response: dict[str, Any], status: int | None) -> PydynoxException:
+def from_response(response: dict[str, Any], status: int | None) -> PydynoxException:
     """The pydynox error for an error response in botocore's shape."""
     translated = _by_code(response)
     translated.status = status

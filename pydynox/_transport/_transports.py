@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
 
-from pydynox.client._aws import Hooks, Resolved, config_for
-from pydynox.client._response import DEFAULT_MAX_ANSWER
-from pydynox.client._retry import RetryRules
+from pydynox._protocol._retry import RetryRules
+from pydynox._transport._aws import Hooks, Resolved, config_for
+from pydynox._transport._response import DEFAULT_MAX_ANSWER
 from pydynox.exceptions import ConnectionException, ValidationException
 
 __all__ = ["AsyncTransport", "Settings", "SyncTransport", "TransportKind"]
@@ -138,7 +138,7 @@ class _Translated:
 
     def __exit__(self, kind: object, error: BaseException | None, tb: TracebackType | None) -> None:
         if isinstance(error, Exception):
-            from pydynox.client._errors import translate_error
+            from pydynox._transport._botocore_errors import translate_error
 
             translated = translate_error(error)
             if translated is not None:
@@ -217,7 +217,7 @@ class _Watched:
         return response
 
     def _open(self) -> Any:
-        from pydynox.client._wire import SyncWire
+        from pydynox._transport._wire import SyncWire
 
         with self._lock:
             if self._wire is None:
@@ -456,7 +456,7 @@ class AsyncTransport:
         if self._kind == "wire":
             if resolved.botocore_only is not None:
                 return threaded
-            from pydynox.client._wire import AsyncWire
+            from pydynox._transport._wire import AsyncWire
 
             kind = AsyncWire
         with self._shared_lock:

@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any
 
-from pydynox.client._codec import AttributeValue
+from pydynox._values._codec import AttributeValue
 from pydynox.exceptions import ConnectionException, InvalidCursorException, ValidationException
 
 __all__ = ["check_secret", "decode_cursor", "encode_cursor", "require_secret"]

@@ -32,7 +32,7 @@ from pydynox.client._client import DynamoDBClient, default_client_set_to
 from pydynox.exceptions import ConnectionException, PydynoxException
 
 if TYPE_CHECKING:
-    from pydynox.models._mixin import DynamoMixin
+    from pydynox.models import DynamoMixin
 
 __all__ = ["main"]
 

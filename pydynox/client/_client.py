@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydynox._protocol._actions import (
     Get,
@@ -49,10 +49,11 @@ from pydynox._protocol._tables import (
     table_exists_plan,
     wait_for_table_plan,
 )
+from pydynox._transport._drivers import run_async, run_sync
 from pydynox._transport._response import DEFAULT_MAX_ANSWER
 from pydynox._transport._transports import AsyncTransport, Settings, SyncTransport, TransportKind
 from pydynox._values._codec import deserialize_item
-from pydynox.client._results import Reader
+from pydynox.client._results import QueryResult, Reader, SyncQueryResult
 from pydynox.client._twins import Op, async_reader, async_twin, sync_reader, sync_twin
 from pydynox.expressions import Condition, UpdateAction
 
@@ -63,6 +64,7 @@ _log = logging.getLogger("pydynox")
 Item = dict[str, Any]
 Key = Mapping[str, Any]
 BillingMode = Literal["PAY_PER_REQUEST", "PROVISIONED"]
+T = TypeVar("T")
 
 
 class DynamoDBClient:
@@ -198,6 +200,34 @@ class DynamoDBClient:
         self,
         op: str,
         params: dict[str, Any],
+        convert: Callable[[dict[str, Any]], T],
+        scope: str,
+        *,
+        filtered: bool,
+        limit: int | None,
+        page_size: int | None,
+        start_key: Key | None,
+        key_names: tuple[str, ...] | None = None,
+    ) -> Reader[T]:
+        """What a query or scan reads, with this client's cursor secret and key names."""
+        return Reader(
+            op,
+            params,
+            convert,
+            scope,
+            limit=limit,
+            page_size=page_size,
+            start_key=start_key,
+            filtered=filtered,
+            key_names=key_names,
+            secret=self._cursor_secret,
+            known_keys=self._key_names,
+        )
+
+    def _dict_reader(
+        self,
+        op: str,
+        params: dict[str, Any],
         filter_expression: Expression | None,
         limit: int | None,
         page_size: int | None,
@@ -214,17 +244,16 @@ class DynamoDBClient:
                 sorted(values.items()) if op == "Query" else None,
             )
         )
-        return Reader(
+        filtered = filter_expression is not None
+        return self._reader(
             op,
             params,
             deserialize_item,
             scope,
+            filtered=filtered,
             limit=limit,
             page_size=page_size,
             start_key=start_key,
-            filtered=filter_expression is not None,
-            secret=self._cursor_secret,
-            known_keys=self._key_names,
         )
 
     def _query(
@@ -257,7 +286,7 @@ class DynamoDBClient:
             consistent_read=consistent_read,
             scan_index_forward=scan_index_forward,
         )
-        return self._reader(
+        return self._dict_reader(
             "Query", params, filter_expression, limit, page_size, last_evaluated_key
         )
 
@@ -289,7 +318,7 @@ class DynamoDBClient:
             segment=segment,
             total_segments=total_segments,
         )
-        return self._reader("Scan", params, filter_expression, limit, page_size, last_evaluated_key)
+        return self._dict_reader("Scan", params, filter_expression, limit, page_size, last_evaluated_key)
 
     scan = async_reader(_scan)
     sync_scan = sync_reader(_scan)
@@ -421,6 +450,28 @@ class DynamoDBClient:
 
     wait_for_table = async_twin(_wait_for_table)
     sync_wait_for_table = sync_twin(_wait_for_table)
+
+    # -- what models run through (pydynox.models builds the plans and readers) ----------
+
+    async def _run(self, plan: Plan[T]) -> T:
+        """Run a plan on this event loop's connections."""
+        return await run_async(plan, self._async)
+
+    def _sync_run(self, plan: Plan[T]) -> T:
+        """Run a plan, blocking."""
+        return run_sync(plan, self._sync)
+
+    def _results(self, reader: Reader[T]) -> QueryResult[T]:
+        """A lazy query or scan result for ``async for``."""
+        return QueryResult(self._async, reader)
+
+    def _sync_results(self, reader: Reader[T]) -> SyncQueryResult[T]:
+        """A lazy query or scan result for ``for``."""
+        return SyncQueryResult(self._sync, reader)
+
+    def _forget_keys(self, table: str) -> None:
+        """A table is (re)created: its key names may have changed."""
+        self._key_names.pop(table, None)
 
     # -- lifecycle ------------------------------------------------------------------------
 

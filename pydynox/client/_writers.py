@@ -44,10 +44,9 @@ from pydynox._protocol._batch import (
 )
 from pydynox._protocol._plan import Plan, call
 from pydynox._transport._drivers import run_async, run_sync
+from pydynox.client._writable import Done, Writable, writable_class
 from pydynox.exceptions import TransactionCanceledException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
-
-from pydynox.client._writable import Done, Writable, writable_class
 
 if TYPE_CHECKING:
     from pydynox.client._client import DynamoDBClient

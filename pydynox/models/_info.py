@@ -1,47 +1,30 @@
-"""What pydynox knows about a model class, worked out once when the class is defined.
-
-``DynamoMeta`` (a pydantic model metaclass) takes index declarations out of the class
-namespace before pydantic sees them, checks the keys, collects hooks, and stores a
-``ModelInfo`` on the class. Class-level field access (``User.age``) returns an ``Attr`` path
-whose values are converted with the field's type.
+"""``ModelInfo``: what pydynox knows about a model class, worked out once when it is defined:
+its keys and their DynamoDB types, version and TTL fields, indexes, hooks, and the typed
+``Attr`` path and converter of each field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import threading
 import types
 import typing
 import uuid
-import warnings
-import weakref
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, Field, PrivateAttr, TypeAdapter
-from pydantic._internal._model_construction import ModelMetaclass
+from pydantic import TypeAdapter
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from pydynox._protocol._tables import KeyType
 from pydynox.exceptions import ModelDefinitionError, ValidationException
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-else:
-
-    def dataclass_transform(**kwargs: Any) -> Any:
-        """Type checkers only: at run time pydantic's metaclass already does the work."""
-        return lambda cls: cls
-
-
 from pydynox.expressions import Attr
 from pydynox.hooks import HOOK_KINDS
 from pydynox.models._declarations import TTL, PartitionKey, SortKey, Version, _Index
+from pydynox.models._shape import storable, to_epoch
 
-__all__ = ["DynamoMeta", "ModelInfo", "key_type", "model_form", "nested_nones_dropped", "storable"]
+__all__ = ["ModelInfo", "build_info", "key_type"]
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -86,185 +69,6 @@ def _string_like(annotation: type) -> KeyType | None:
     if schema.get("type") == "string" and schema.get("format") != "binary":
         return "S"
     return None
-
-
-_NATIVE = (str, int, float, Decimal, bytes, bytearray, type(None), dt.date, uuid.UUID, enum.Enum)
-_PLAIN = frozenset({str, int, float, bool, Decimal, bytes, type(None)})
-
-
-def storable(value: Any) -> Any:
-    """Values the codec stores as they are pass through; values pydantic writes as JSON
-    (a URL, an IP address, a path, EmailStr...) become that JSON form, which validates back
-    into the field's type on load. Anything else is left for the codec to refuse."""
-    kind = type(value)
-    if kind in _PLAIN or isinstance(value, _NATIVE):
-        return value
-    if isinstance(value, dict):
-        return {
-            key: item if type(item) in _PLAIN else storable(item) for key, item in value.items()
-        }
-    if kind is list:
-        # A list of plain values (the common case) is stored as it is.
-        for item in value:
-            if type(item) not in _PLAIN:
-                return [storable(item) for item in value]
-        return value
-    if isinstance(value, (list, tuple)):
-        return [storable(item) for item in value]
-    if isinstance(value, (set, frozenset)):
-        return {storable(item) for item in value}
-    if isinstance(value, BaseModel):
-        # Python values (so datetimes and numbers are stored as everywhere else), without
-        # the None fields a missing attribute gives back.
-        return storable(model_form(value))
-    try:
-        return to_jsonable_python(value)
-    except PydanticSerializationError:
-        return value
-
-
-# -- None in nested models ---------------------------------------------------------------
-#
-# pydantic's dump turns a nested model into a dict, after which it looks like any plain dict
-# (whose None values are stored as NULL). So the dump is walked beside the instance it came
-# from, and a None field of a model is left out where a missing attribute reads back as that
-# same None: the field's default is None. boto3 users store such a model without the
-# attribute, and ``attribute_not_exists(address.zip)`` then holds. A None field that is
-# required, or whose default is something else, stays NULL: left out, it would read back as
-# a validation error or as the other default.
-
-_SCALARS = (str, bytes, int, float, Decimal, dt.date, dt.time, dt.timedelta, uuid.UUID, enum.Enum)
-_NOTHING: Any = object()
-
-
-def _may_hold_model(annotation: Any) -> bool:
-    """Whether a value of this type can contain a pydantic model (Any and unknown types can)."""
-    if annotation is None or annotation is type(None):
-        return False
-    if isinstance(annotation, type) and typing.get_origin(annotation) is None:
-        try:
-            return issubclass(annotation, BaseModel) or not issubclass(annotation, _SCALARS)
-        except TypeError:  # a TypedDict refuses class checks
-            return True
-    origin = typing.get_origin(annotation)
-    if origin is typing.Literal:
-        return False
-    if origin is typing.Annotated:
-        return _may_hold_model(typing.get_args(annotation)[0])
-    args = typing.get_args(annotation)
-    if origin is not None and args:
-        return any(_may_hold_model(arg) for arg in args if arg is not Ellipsis)
-    return True  # Any, a TypeVar, a forward reference, a bare generic
-
-
-class _Shape:
-    """For one model class: the fields whose None is left out (default None) and the fields
-    whose values can hold models (the only ones the walk descends into)."""
-
-    __slots__ = ("holders", "omitted", "serialized_whole")
-
-    def __init__(self, cls: type[BaseModel]) -> None:
-        fields = cls.__pydantic_fields__
-        self.omitted = frozenset(
-            name
-            for name, field in fields.items()
-            if not field.is_required() and field.default is None and field.default_factory is None
-        )
-        self.holders = tuple(
-            name for name, field in fields.items() if _may_hold_model(field.annotation)
-        )
-        # A model_serializer decides the whole form itself: its output is left as it is.
-        self.serialized_whole = bool(cls.__pydantic_decorators__.model_serializers)
-
-
-_shapes: weakref.WeakKeyDictionary[type, _Shape] = weakref.WeakKeyDictionary()
-
-
-def _shape(cls: type[BaseModel]) -> _Shape:
-    shape = _shapes.get(cls)
-    if shape is None:
-        shape = _shapes[cls] = _Shape(cls)
-    return shape
-
-
-def _pruned(value: Any, dumped: Any) -> Any:
-    """``dumped`` (pydantic's python dump of ``value``) without the None fields whose
-    default is None, in every model inside it at any depth (in lists and dicts too)."""
-    kind = type(value)
-    if kind in _PLAIN or dumped is None:
-        return dumped
-    if isinstance(value, BaseModel):
-        if type(dumped) is not dict:
-            return dumped
-        shape = _shape(kind)
-        if shape.serialized_whole:
-            return dumped
-        out: dict[str, Any] = {}
-        for key, item in dumped.items():
-            if item is None:
-                if key not in shape.omitted:
-                    out[key] = None
-                continue
-            out[key] = item
-        _descend(value, shape, out)
-        return out
-    if isinstance(value, (list, tuple)):
-        if not isinstance(dumped, (list, tuple)) or len(dumped) != len(value):
-            return dumped
-        if all(type(member) in _PLAIN for member in value):
-            return dumped
-        return [_pruned(member, item) for member, item in zip(value, dumped, strict=True)]
-    if isinstance(value, dict):
-        if type(dumped) is not dict or len(dumped) != len(value):
-            return dumped
-        # A dump keeps the order of the keys (and may convert them): pair by position.
-        return {
-            key: item if item is None or type(member) in _PLAIN else _pruned(member, item)
-            for (key, item), member in zip(dumped.items(), value.values(), strict=True)
-        }
-    return dumped
-
-
-def _descend(model: BaseModel, shape: _Shape, dumped: dict[str, Any]) -> None:
-    """Prune, in place, the values of ``dumped`` (the dump of ``model``) that can hold models."""
-    values = model.__dict__
-    for name in shape.holders:
-        item = dumped.get(name)
-        if item is not None:
-            dumped[name] = _pruned(values.get(name, _NOTHING), item)
-    extra = model.__pydantic_extra__
-    if extra:
-        for name, member in extra.items():
-            item = dumped.get(name)
-            if item is not None and type(member) not in _PLAIN:
-                dumped[name] = _pruned(member, item)
-
-
-def nested_nones_dropped(model: BaseModel, dumped: dict[str, Any]) -> dict[str, Any]:
-    """``dumped``, the python dump of ``model`` (or of some of its fields), with the None
-    fields of the models nested in it left out where their default is None; modified in
-    place and returned. Its own top-level None values stay: the codec leaves them out of an
-    item, and an update turns them into REMOVE."""
-    shape = _shape(type(model))
-    if shape.holders or model.__pydantic_extra__:
-        _descend(model, shape, dumped)
-    return dumped
-
-
-def model_form(model: BaseModel) -> dict[str, Any]:
-    """A model as a map attribute stores it: its python dump, with every None field whose
-    default is None left out, at every depth."""
-    dumped = model.model_dump(mode="python")
-    pruned: dict[str, Any] = _pruned(model, dumped)
-    return pruned
-
-
-def _to_epoch(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        return int(value.timestamp())
-    return value
 
 
 class ModelInfo:
@@ -322,7 +126,7 @@ class ModelInfo:
         if (kind is str or kind is int) and self.fields[name].annotation is kind:
             return value  # what validating it with its own type would give back
         value = self.adapter(name).validate_python(value)
-        return _to_epoch(value) if name == self.ttl else storable(value)
+        return to_epoch(value) if name == self.ttl else storable(value)
 
     def path(self, name: str) -> Attr:
         attr = self._paths.get(name)
@@ -423,76 +227,3 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
     return info
 
 
-_building = threading.local()
-_MIXIN_METHODS = (
-    "get|save|delete|update|update_by_key|delete_by_key|batch_get|query|scan|count|"
-    "create_table|table_exists|delete_table|apply_patch|patch_model"
-)
-_SHADOWED_METHOD = rf'Field name "(sync_)?({_MIXIN_METHODS})" in ".*" shadows an attribute'
-
-
-@dataclass_transform(kw_only_default=True, field_specifiers=(Field, PrivateAttr))
-class DynamoMeta(ModelMetaclass):
-    """The metaclass of DynamoDB models: pydantic's, plus keys, indexes and field paths."""
-
-    def __new__(
-        mcs,
-        name: str,
-        bases: tuple[type[Any], ...],
-        namespace: dict[str, Any],
-        **kwargs: Any,
-    ) -> type:
-        # Index declarations are not fields: keep them out of pydantic's sight.
-        indexes = {k: v for k, v in namespace.items() if isinstance(v, _Index)}
-        for key in indexes:
-            del namespace[key]
-        # While pydantic builds a class it probes its bases' attributes (hasattr): field
-        # paths must not answer then, or a redeclared field looks like a shadowed attribute.
-        _building.depth = getattr(_building, "depth", 0) + 1
-        try:
-            with warnings.catch_warnings():
-                # A field may share a method's name (``count``): class access then gives the
-                # method, instances the value, and ``Attr("count")`` the path, as documented.
-                warnings.filterwarnings("ignore", message=_SHADOWED_METHOD, category=UserWarning)
-                cls = super().__new__(mcs, name, bases, namespace, **kwargs)
-        finally:
-            _building.depth -= 1
-        for attribute, index in indexes.items():
-            index.attribute = attribute
-            type.__setattr__(cls, attribute, index)
-        type.__setattr__(cls, "__dynamo_indexes__", indexes)
-        if _is_concrete(cls):
-            type.__setattr__(cls, "__dynamo__", build_info(cls, indexes))
-        return cls
-
-    def __getattr__(cls, name: str) -> Any:
-        # Only once the class is complete (pydantic probes attributes while building it).
-        info = cls.__dict__.get("__dynamo__")
-        if info is not None and not getattr(_building, "depth", 0) and name in info.fields:
-            return info.path(name)
-        try:
-            return super().__getattr__(name)  # type: ignore[misc]
-        except AttributeError:
-            if info is None or name.startswith("_"):
-                raise
-            # ``User.nmae > 3``: say it is not a field (pydantic's message is the bare name).
-            raise AttributeError(
-                f"type object {cls.__name__!r} has no attribute {name!r}: {name!r} is not a "
-                f"field of {cls.__name__} (for an attribute the model does not declare, use "
-                f"Attr({name!r}))",
-                name=name,
-                obj=cls,
-            ) from None
-
-
-def _is_concrete(cls: type) -> bool:
-    """A model with a table or any key marker must be complete; a class with neither (such
-    as ``Model`` itself, or a base that only shares fields) is an abstract base."""
-    from pydantic import BaseModel
-
-    if not issubclass(cls, BaseModel):
-        return False
-    fields: dict[str, FieldInfo] = cls.__pydantic_fields__
-    markers = (PartitionKey, SortKey, Version, TTL)
-    marked = any(isinstance(m, markers) for f in fields.values() for m in f.metadata)
-    return marked or bool(cls.model_config.get("table"))

@@ -41,7 +41,7 @@ from pydynox import (
     set_default_client,
 )
 from pydynox.expressions import Placeholders, render_condition, render_update
-from pydynox.models._info import DynamoMeta
+from pydynox.models._meta import DynamoMeta
 from pydynox.testing import local_client
 
 
@@ -257,7 +257,8 @@ class TestDynamoMixin:
 
     def test_model_is_the_mixin_on_base_model(self) -> None:
         assert issubclass(Model, DynamoMixin) and issubclass(Model, BaseModel)
-        assert Model.__mro__[1:3] == (DynamoMixin, BaseModel)
+        mixin = DynamoMixin.__mro__[:-1]  # DynamoMixin and its private layers, not object
+        assert Model.__mro__[1 : len(mixin) + 2] == (*mixin, BaseModel)
 
 
 # --------------------------------------------------------------------------- DynamoConfig

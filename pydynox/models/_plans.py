@@ -1,0 +1,284 @@
+"""The model plans: what each model method sends, as a plan the client runs (async or sync).
+
+Single items go through the shared plans of ``pydynox._protocol._items`` (the client's
+``get_item`` and ``User.get`` send the same GetItem); what is model-specific is here: keys from
+field values, version guards, the item-must-exist condition of updates, conversion into
+validated instances, cursors bound to a partition, and table creation from the declaration.
+
+``update(**fields)`` validates the values as pydantic assignment would, sends one UpdateItem
+(None removes an attribute) and refreshes the instance from the stored result
+(ReturnValues=ALL_NEW), never with a second read. It requires the item to exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from pydynox._protocol._actions import Delete, Get, Update
+from pydynox._protocol._batch import batch_get_plan
+from pydynox._protocol._items import delete_plan, get_plan, put_plan, update_plan
+from pydynox._protocol._paging import count_plan
+from pydynox._protocol._plan import Plan
+from pydynox._protocol._requests import read_request
+from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table_request
+from pydynox._values._codec import deserialize_item, serialize_value
+from pydynox.client._results import Reader
+from pydynox.exceptions import ValidationException
+from pydynox.expressions import Condition, UpdateAction
+from pydynox.models._declarations import _Index
+from pydynox.models._stored import ConditionArg, _Stored, all_of, checked_condition
+
+__all__ = ["_Plans"]
+
+M = TypeVar("M", bound="_Plans")
+
+
+class _Plans(_Stored):
+    # -- single items ---------------------------------------------------------------------
+
+    @classmethod
+    def _get_plan(cls: type[M], key: Mapping[str, Any], consistent_read: bool) -> Plan[M | None]:
+        get = Get(cls._table_name(), cls._key_from(key))
+        return get_plan(get, consistent_read, cls._from_item)
+
+    def _save_plan(self, condition: ConditionArg) -> Plan[None]:
+        action, done = self._put_action(condition)
+        yield from put_plan(action)
+        done()
+
+    def _delete_plan(self, condition: ConditionArg) -> Plan[None]:
+        action, done = self._delete_action(condition)
+        yield from delete_plan(action)
+        done()
+
+    def _update_plan(
+        self: M,
+        fields: Mapping[str, Any],
+        atomic: Sequence[UpdateAction] | None,
+        condition: ConditionArg,
+    ) -> Plan[M]:
+        action, _ = self._update_action(fields, atomic, condition)
+        stored = yield from update_plan(action, deserialize_item)
+        self._adopt(type(self)._validate(stored))
+        self._hooks("after_update")
+        return self
+
+    def _patch_plan(self: M, patch: BaseModel, condition: ConditionArg) -> Plan[M]:
+        if not isinstance(patch, BaseModel):
+            raise ValidationException(
+                f"apply_patch takes a model from patch_model(), not {patch!r}"
+            )
+        fields = patch.model_dump(exclude_unset=True)
+        if not fields:
+            return self  # nothing was sent: nothing to change, nothing to send
+        return (yield from self._update_plan(fields, None, condition))
+
+    @classmethod
+    def _update_by_key_plan(
+        cls: type[M],
+        values: Mapping[str, Any],
+        atomic: Sequence[UpdateAction] | None,
+        condition: ConditionArg,
+        version: int | None,
+    ) -> Plan[M]:
+        info = cls._info()
+        key = cls._key_from({k: v for k, v in values.items() if k in info.key_names})
+        fields = {k: v for k, v in values.items() if k not in info.key_names}
+        updates = cls._validated_updates(fields)
+        guard = cls._given_version(version)
+        if guard is not None and info.version is not None:
+            updates[info.version] = (version or 0) + 1
+        exists = info.path(info.partition_key).exists()
+        when = all_of(checked_condition(condition), exists, guard)
+        action = Update(cls._table_name(), key, updates, atomic, when)
+        return (yield from update_plan(action, lambda raw: cls._validate(deserialize_item(raw))))
+
+    @classmethod
+    def _given_version(cls, version: int | None) -> Condition | None:
+        """The condition a ``version=`` argument of the by-key methods puts on the write."""
+        if version is None:
+            return None
+        info = cls._info()
+        if info.version is None:
+            raise ValidationException(f"{cls.__name__} has no Version() field")
+        return info.path(info.version) == version
+
+    @classmethod
+    def _delete_by_key_plan(
+        cls, key: Mapping[str, Any], condition: ConditionArg, version: int | None
+    ) -> Plan[None]:
+        when = all_of(checked_condition(condition), cls._given_version(version))
+        return delete_plan(Delete(cls._table_name(), cls._key_from(key), when))
+
+    @classmethod
+    def _batch_get_plan(
+        cls: type[M], keys: Iterable[Mapping[str, Any]], consistent_read: bool
+    ) -> Plan[list[M]]:
+        wanted = [cls._key_from(key) for key in keys]
+        retry = cls._client().batch_retry
+        items = yield from batch_get_plan(cls._table_name(), wanted, retry, consistent_read)
+        return [cls._from_data(item) for item in items]
+
+    # -- queries and scans ----------------------------------------------------------------
+
+    @classmethod
+    def _reader(
+        cls: type[M],
+        op: str,
+        params: dict[str, Any],
+        index: _Index | None,
+        scope: object,
+        filtered: bool,
+        limit: int | None,
+        page_size: int | None,
+        start_key: Mapping[str, Any] | None,
+    ) -> Reader[M]:
+        info = cls._info()
+        names = info.key_names
+        if index is not None:
+            extra = (index.partition_key or info.partition_key, index.sort_key)
+            names = tuple(dict.fromkeys([*names, *(n for n in extra if n)]))
+        return cls._client()._reader(
+            op,
+            params,
+            cls._from_item,
+            repr((op, params["TableName"], params.get("IndexName"), scope)),
+            filtered=filtered,
+            limit=limit,
+            page_size=page_size,
+            start_key=start_key,
+            key_names=names,
+        )
+
+    @classmethod
+    def _partition_value(cls, key_name: str, value: Any) -> Any:
+        """A query's partition key value as stored; an empty one is refused before sending
+        (DynamoDB refuses empty strings and bytes in table and index keys)."""
+        info = cls._info()
+        stored = info.storage_value(key_name, value)
+        info.check_key_values({key_name: stored})
+        return stored
+
+    @classmethod
+    def _check_consistent_read(cls, index: _Index | None, consistent_read: bool | None) -> None:
+        if consistent_read and index is not None and index.kind == "global":
+            raise ValidationException(
+                f"{cls.__name__}.{index.attribute} is a global secondary index: DynamoDB offers "
+                "no consistent reads on global secondary indexes"
+            )
+
+    @classmethod
+    def _query_reader(
+        cls: type[M],
+        index: _Index | None,
+        partition_key: Any,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+    ) -> Reader[M]:
+        info = cls._info()
+        key_name = index.partition_key if index and index.partition_key else info.partition_key
+        cls._check_consistent_read(index, consistent_read)
+        stored = cls._partition_value(key_name, partition_key)
+        key_condition = info.path(key_name) == partition_key
+        sort = checked_condition(sort_key_condition)
+        filter_expression = checked_condition(filter_condition)
+        params = read_request(
+            cls._table_name(),
+            key_condition=key_condition if sort is None else key_condition & sort,
+            filter_expression=filter_expression,
+            index_name=index.index_name if index else None,
+            consistent_read=bool(consistent_read),
+            scan_index_forward=scan_index_forward,
+        )
+        # A cursor is bound to the partition: the key value as stored.
+        scope = serialize_value(stored, key_name)
+        filtered = filter_expression is not None
+        return cls._reader(
+            "Query", params, index, scope, filtered, limit, page_size, last_evaluated_key
+        )
+
+    @classmethod
+    def _scan_reader(
+        cls: type[M],
+        index: _Index | None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        segment: int | None = None,
+        total_segments: int | None = None,
+    ) -> Reader[M]:
+        cls._check_consistent_read(index, consistent_read)
+        filter_expression = checked_condition(filter_condition)
+        params = read_request(
+            cls._table_name(),
+            filter_expression=filter_expression,
+            index_name=index.index_name if index else None,
+            consistent_read=bool(consistent_read),
+            segment=segment,
+            total_segments=total_segments,
+        )
+        scope = (segment, total_segments)
+        filtered = filter_expression is not None
+        return cls._reader(
+            "Scan", params, index, scope, filtered, limit, page_size, last_evaluated_key
+        )
+
+    @classmethod
+    def _count_plan(
+        cls, partition_key: Any, filter_condition: ConditionArg, consistent_read: bool | None
+    ) -> Plan[int]:
+        info = cls._info()
+        if partition_key is not None:
+            cls._partition_value(info.partition_key, partition_key)
+        key_condition = (
+            None if partition_key is None else info.path(info.partition_key) == partition_key
+        )
+        params = read_request(
+            cls._table_name(),
+            key_condition=key_condition,
+            filter_expression=checked_condition(filter_condition),
+            consistent_read=bool(consistent_read),
+        )
+        return count_plan("Scan" if key_condition is None else "Query", params)
+
+    # -- tables ---------------------------------------------------------------------------
+
+    @classmethod
+    def _create_table_plan(cls, wait: bool) -> Plan[None]:
+        info = cls._info()
+
+        def spec(name: str | None, optional_ok: bool) -> tuple[str, Any] | None:
+            return (name, info.attribute_type(name, optional_ok=optional_ok)) if name else None
+
+        specs: dict[str, list[IndexSpec]] = {"global": [], "local": []}
+        for index in info.indexes.values():
+            specs[index.kind].append(
+                IndexSpec(
+                    index.index_name,
+                    partition_key=spec(index.partition_key, True),
+                    sort_key=spec(index.sort_key, True),
+                    projection=index.projection,
+                )
+            )
+        request = create_table_request(
+            cls._table_name(),
+            spec(info.partition_key, False),  # type: ignore[arg-type]
+            spec(info.sort_key, False),
+            specs["global"],
+            specs["local"],
+            "PAY_PER_REQUEST",
+            None,
+            None,
+        )
+        cls._client()._forget_keys(cls._table_name())
+        return create_table_plan(request, info.ttl, wait, 300.0)

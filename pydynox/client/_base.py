@@ -1,0 +1,209 @@
+"""The client's core: settings, transports, and how plans and reads run on them.
+
+``_ClientBase`` holds what every operation needs (settings, the async and sync transports,
+retry rules, the cursor secret, the key names learnt per table) and the four ways work is
+run: ``_run`` / ``_sync_run`` for a plan, ``_results`` / ``_sync_results`` for a lazy query
+or scan. The operations (``_items``, ``_reads``, ``_tables``) and the models use only these.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydynox._protocol._cursor import check_secret
+from pydynox._protocol._plan import Plan
+from pydynox._protocol._requests import Expression
+from pydynox._protocol._retry import RetryPolicy, RetryRules
+from pydynox._transport._drivers import run_async, run_sync
+from pydynox._transport._response import DEFAULT_MAX_ANSWER
+from pydynox._transport._transports import AsyncTransport, Settings, SyncTransport, TransportKind
+from pydynox._values._codec import deserialize_item
+from pydynox.client._results import QueryResult, Reader, SyncQueryResult
+
+__all__ = ["Item", "Key", "_ClientBase"]
+
+_log = logging.getLogger("pydynox")
+
+Item = dict[str, Any]
+Key = Mapping[str, Any]
+T = TypeVar("T")
+
+
+class _ClientBase:
+    def __init__(
+        self,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        profile: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        session_token: str | None = None,
+        max_pool_connections: int = 64,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_attempts: int = 10,
+        cursor_secret: str | bytes | None = None,
+        verify: bool | str | None = None,
+        transport: TransportKind = "wire",
+        retry_non_idempotent: bool = False,
+        call_timeout: float | None = None,
+        max_answer_bytes: int = DEFAULT_MAX_ANSWER,
+    ) -> None:
+        self.settings = Settings(
+            region=region,
+            endpoint_url=endpoint_url,
+            profile=profile,
+            access_key=access_key,
+            secret_key=secret_key,
+            session_token=session_token,
+            max_pool_connections=max_pool_connections,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_attempts=max_attempts,
+            verify=verify,
+            transport=transport,
+            call_timeout=call_timeout,
+            max_answer_bytes=max_answer_bytes,
+        )
+        if verify is False:
+            _log.warning(
+                "DynamoDBClient(verify=False): TLS certificates are not checked, so anyone on "
+                "the network path can read and change this client's requests and answers"
+            )
+        self._cursor_secret = check_secret(
+            cursor_secret if cursor_secret is not None else os.environ.get("PYDYNOX_CURSOR_SECRET")
+        )
+        self.batch_retry = RetryPolicy()
+        retry = RetryRules(
+            RetryPolicy(attempts=max_attempts),
+            non_idempotent=retry_non_idempotent,
+            call_timeout=call_timeout,
+        )
+        self._retry = retry
+        self._async = AsyncTransport(self.settings, retry)
+        self._sync = SyncTransport(self.settings, retry)
+        self._key_names: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def request_retry(self) -> RetryPolicy:
+        """Attempts and backoff for one request (``max_attempts`` sets its ``attempts``);
+        ``batch_retry`` is the backoff for items a batch leaves unprocessed."""
+        return self._retry.policy
+
+    @request_retry.setter
+    def request_retry(self, policy: RetryPolicy) -> None:
+        self._retry.policy = policy
+
+    def __repr__(self) -> str:
+        s = self.settings
+        return f"{type(self).__name__}(region={s.region!r}, endpoint_url={s.endpoint_url!r})"
+
+    def _reader(
+        self,
+        op: str,
+        params: dict[str, Any],
+        convert: Callable[[dict[str, Any]], T],
+        scope: str,
+        *,
+        filtered: bool,
+        limit: int | None,
+        page_size: int | None,
+        start_key: Key | None,
+        key_names: tuple[str, ...] | None = None,
+    ) -> Reader[T]:
+        """What a query or scan reads, with this client's cursor secret and key names."""
+        return Reader(
+            op,
+            params,
+            convert,
+            scope,
+            limit=limit,
+            page_size=page_size,
+            start_key=start_key,
+            filtered=filtered,
+            key_names=key_names,
+            secret=self._cursor_secret,
+            known_keys=self._key_names,
+        )
+
+    def _dict_reader(
+        self,
+        op: str,
+        params: dict[str, Any],
+        filter_expression: Expression | None,
+        limit: int | None,
+        page_size: int | None,
+        start_key: Key | None,
+    ) -> Reader[Item]:
+        values = params.get("ExpressionAttributeValues", {})
+        scope = repr(
+            (
+                op,
+                params["TableName"],
+                params.get("IndexName"),
+                params.get("KeyConditionExpression"),
+                params.get("Segment"),
+                sorted(values.items()) if op == "Query" else None,
+            )
+        )
+        filtered = filter_expression is not None
+        return self._reader(
+            op,
+            params,
+            deserialize_item,
+            scope,
+            filtered=filtered,
+            limit=limit,
+            page_size=page_size,
+            start_key=start_key,
+        )
+
+    # -- what models run through (pydynox.models builds the plans and readers) ----------
+
+    async def _run(self, plan: Plan[T]) -> T:
+        """Run a plan on this event loop's connections."""
+        return await run_async(plan, self._async)
+
+    def _sync_run(self, plan: Plan[T]) -> T:
+        """Run a plan, blocking."""
+        return run_sync(plan, self._sync)
+
+    def _results(self, reader: Reader[T]) -> QueryResult[T]:
+        """A lazy query or scan result for ``async for``."""
+        return QueryResult(self._async, reader)
+
+    def _sync_results(self, reader: Reader[T]) -> SyncQueryResult[T]:
+        """A lazy query or scan result for ``for``."""
+        return SyncQueryResult(self._sync, reader)
+
+    def _forget_keys(self, table: str) -> None:
+        """A table is (re)created: its key names may have changed."""
+        self._key_names.pop(table, None)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close this event loop's connections (and the sync ones). Safe to call twice."""
+        await self._async.close()
+        self._sync.close()
+
+    def sync_close(self) -> None:
+        """Close the sync connections. Safe to call twice."""
+        self._sync.close()
+
+    async def __aenter__(self: T) -> T:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.sync_close()
+
+

@@ -159,14 +159,13 @@ def answers() -> list[tuple[str, str, bytes]]:
 
 def _ours() -> tuple[Parse, str]:
     import pydynox
-    from pydynox._transport._response import Response
-    from pydynox.client import _response
+    from pydynox._transport import _response
 
     if not Path(_response.__file__).resolve().is_relative_to(REPOSITORY):
         raise ImportError(f"pydynox is not this repository's here: {_response.__file__}")
 
     def parse(data: bytes) -> Parsed:
-        response = Response()
+        response = _response.Response()
         if not response.feed(data):
             raise AssertionError("ours: the answer is not complete")
         return response.status, response.headers, response.body

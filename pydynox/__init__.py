@@ -127,3 +127,40 @@ __all__ = [
     "path",
     "set_default_client",
 ]
+
+
+def _show_as_public(classes: list[type]) -> None:
+    """Give each class ``__module__ = "pydynox"``, so reprs, tracebacks and ``help()`` show
+    ``pydynox.DynamoDBClient``, not the private module it is defined in (as httpx does); pickle
+    finds the classes here too.
+
+    Annotations written as strings (``from __future__ import annotations``) are resolved in
+    the module they were written in, where their names are: ``typing.get_type_hints`` and
+    pydantic (a field typed ``CancellationReason``) resolve them in ``cls.__module__``, which
+    is about to become this module. Those that name types imported only for type checkers
+    stay strings, as unresolvable as before.
+    """
+    import inspect
+    import typing
+
+    resolved: dict[type, dict[str, object]] = {}
+    for cls in classes:
+        own = inspect.get_annotations(cls)
+        if any(isinstance(annotation, str) for annotation in own.values()):
+            try:
+                hints = typing.get_type_hints(cls, include_extras=True)
+            except NameError:
+                continue
+            resolved[cls] = {name: hints[name] for name in own}
+    for cls, hints in resolved.items():
+        cls.__annotations__ = hints
+        fields = getattr(cls, "__dataclass_fields__", {})
+        for name, hint in hints.items():
+            if name in fields:
+                fields[name].type = hint
+    for cls in classes:
+        cls.__module__ = __name__
+
+
+_show_as_public([value for value in map(globals().get, __all__) if isinstance(value, type)])
+del _show_as_public

@@ -150,11 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _loopback_host(host: str) -> str:
     """The address to bind for ``host``; anything but a loopback address is refused."""
     address = "127.0.0.1" if host == "localhost" else host.strip("[]")
-    try:
-        loopback = ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not _is_loopback(address):
         raise CommandError(
             f"refusing to listen on {host!r}: the local DynamoDB has no authentication, so it "
             "only listens on a loopback address (127.0.0.1, ::1 or localhost)",
@@ -163,8 +159,11 @@ def _loopback_host(host: str) -> str:
     return address
 
 
-def _url(host: str, port: int) -> str:
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -306,12 +305,7 @@ def _is_loopback_url(url: str | None) -> bool:
     from urllib.parse import urlsplit
 
     host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return host == "localhost" or _is_loopback(host)
 
 
 def _has_credentials_configured() -> bool:
@@ -327,11 +321,7 @@ def _has_credentials_configured() -> bool:
 
 
 def _client_for(args: argparse.Namespace) -> DynamoDBClient:
-    endpoint = (
-        args.endpoint_url
-        or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-        or os.environ.get("AWS_ENDPOINT_URL")
-    )
+    endpoint = args.endpoint_url or _environment_endpoint()
     # Few attempts: with the default 10, an unreachable endpoint takes over a minute to report.
     settings: dict[str, Any] = {
         "region": args.region,
@@ -391,13 +381,13 @@ def _run_create_tables(args: argparse.Namespace) -> int:
     return OK
 
 
+def _environment_endpoint() -> str | None:
+    """The endpoint the AWS environment names for DynamoDB, if any."""
+    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+
+
 def _where(client: DynamoDBClient) -> str:
-    return (
-        client.settings.endpoint_url
-        or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
-        or os.environ.get("AWS_ENDPOINT_URL")
-        or "the AWS endpoint"
-    )
+    return client.settings.endpoint_url or _environment_endpoint() or "the AWS endpoint"
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m pydynox uses __main__.py

@@ -65,6 +65,20 @@ class PydynoxException(Exception):
         self.code = code
         self.status: int | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt without calling __init__ (some take required keyword arguments), so errors
+        # cross process boundaries (multiprocessing, concurrent.futures) whole.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(
+    cls: type[PydynoxException], args: tuple[Any, ...], state: dict[str, Any]
+) -> PydynoxException:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ValidationException(PydynoxException):
     """The request is invalid: refused by pydynox before sending, or by DynamoDB."""

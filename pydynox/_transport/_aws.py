@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pydynox.exceptions import CredentialsException
 
 if TYPE_CHECKING:
-    from pydynox._transport._transports import Settings
+    from pydynox._transport._settings import Settings
 
 __all__ = ["AwsConfig", "Hooks", "Resolved", "config_for"]
 

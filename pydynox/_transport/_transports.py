@@ -1,12 +1,15 @@
-"""Transports: the seam between pydynox and the network.
+"""Transports: the seam between pydynox and the network (``call(op, request) -> response``).
 
 A transport takes a DynamoDB operation name (``"GetItem"``) and a request in DynamoDB's
 shape and returns the response in the same shape, or raises a pydynox error. It makes one
-attempt: retries are decided by ``_retry`` and made by the plan driver. Two kinds exist:
+attempt: retries are decided by ``_retry`` and made by the plan driver. Two kinds exist
+(``Settings.transport``, in ``_settings``):
 
-- ``"wire"`` (the default, ``_wire``): DynamoDB's JSON protocol over urllib3 / aiohttp with
-  pydynox's own SigV4 signing and credentials from the botocore session chain.
-- ``"botocore"``: boto3 / aioboto3 low-level clients (their own retries turned off).
+- ``"wire"`` (the default, ``_wire``): DynamoDB's JSON protocol over pydynox's own HTTP/1.1
+  connections (``_http``) with its own SigV4 signing and credentials from the botocore
+  session chain.
+- ``"botocore"``: boto3 / aioboto3 low-level clients, their own retries turned off
+  (``_botocore``).
 
 Both take their configuration from one botocore client per pydynox client (``_aws``). A wire
 client sends through that botocore client the calls that hooks watch (moto's ``mock_aws``,
@@ -14,10 +17,10 @@ a ``Stubber``, handlers on botocore's events), and every call when the wire tran
 send as botocore would; on the async side those calls run in a worker thread.
 
 ``SyncTransport`` holds one sender, created once and shared by every thread.
-``AsyncTransport`` keeps one open sender per running event loop, because an aiohttp session
-belongs to the loop that opened it. A loop's sender is closed when that loop shuts down its
-async generators (``asyncio.run``, pytest-asyncio, anyio and uvicorn all do) or by
-``close()``.
+``AsyncTransport`` keeps one open sender per running event loop, because asyncio connections
+(and an aiobotocore session) belong to the loop that opened them. A loop's sender is closed
+when that loop shuts down its async generators (``asyncio.run``, pytest-asyncio, anyio and
+uvicorn all do) or by ``close()``. After ``os.fork()`` a child forgets its parent's senders.
 """
 
 from __future__ import annotations
@@ -25,174 +28,17 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import time
 import weakref
-from collections.abc import AsyncGenerator, Awaitable
-from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Literal
+from collections.abc import AsyncGenerator
+from typing import Any
 
 from pydynox._protocol._retry import RetryRules
 from pydynox._transport._aws import Hooks, Resolved, config_for
-from pydynox._transport._response import DEFAULT_MAX_ANSWER
-from pydynox.exceptions import ConnectionException, ValidationException
+from pydynox._transport._botocore import BotocoreAsync, BotocoreInThread, BotocoreSync
+from pydynox._transport._settings import Settings, TransportKind
+from pydynox.exceptions import ConnectionException
 
 __all__ = ["AsyncTransport", "Settings", "SyncTransport", "TransportKind"]
-
-TransportKind = Literal["wire", "botocore"]
-
-_METHODS: dict[str, str] = {}
-
-
-def _method_name(op: str) -> str:
-    name = _METHODS.get(op)
-    if name is None:
-        name = _METHODS[op] = "".join("_" + c.lower() if c.isupper() else c for c in op)[1:]
-    return name
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How to reach DynamoDB. Secrets are kept out of ``repr``."""
-
-    region: str | None = None
-    endpoint_url: str | None = None
-    profile: str | None = None
-    access_key: str | None = field(default=None, repr=False)
-    secret_key: str | None = field(default=None, repr=False)
-    session_token: str | None = field(default=None, repr=False)
-    max_pool_connections: int = 64
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    max_attempts: int = 10
-    verify: bool | str | None = None
-    transport: TransportKind = "wire"
-    call_timeout: float | None = None
-    max_answer_bytes: int = DEFAULT_MAX_ANSWER
-
-    def __post_init__(self) -> None:
-        if self.transport not in ("wire", "botocore"):
-            raise ValidationException(
-                f"transport must be 'wire' or 'botocore', not {self.transport!r}"
-            )
-        if bool(self.access_key) != bool(self.secret_key):
-            raise ValidationException(
-                "access_key and secret_key must be given together (or neither, to use the "
-                "AWS credential chain)"
-            )
-        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
-            raise ValidationException(f"max_attempts must be 1 or more, not {self.max_attempts!r}")
-        if self.max_pool_connections < 1:
-            raise ValidationException(
-                f"max_pool_connections must be 1 or more, not {self.max_pool_connections!r}"
-            )
-        for name in ("connect_timeout", "read_timeout", "call_timeout"):
-            value = getattr(self, name)
-            if value is None and name == "call_timeout":
-                continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValidationException(
-                    f"{name} must be a positive number of seconds, not {value!r}"
-                )
-        limit = self.max_answer_bytes
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1024:
-            raise ValidationException(
-                f"max_answer_bytes must be a whole number of at least 1024, not {limit!r}"
-            )
-
-    def session_kwargs(self) -> dict[str, Any]:
-        # botocore reads AWS_DEFAULT_REGION itself; AWS_REGION is the name AWS SDKs share.
-        return {
-            "region_name": self.region or os.environ.get("AWS_REGION") or None,
-            "profile_name": self.profile,
-            "aws_access_key_id": self.access_key,
-            "aws_secret_access_key": self.secret_key,
-            "aws_session_token": self.session_token,
-        }
-
-    def client_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {}
-        if self.endpoint_url is not None:
-            kwargs["endpoint_url"] = self.endpoint_url
-        if self.verify is not None:
-            kwargs["verify"] = self.verify
-        return kwargs
-
-    def config_kwargs(self) -> dict[str, Any]:
-        # One attempt per request: pydynox's retry rules (_retry) decide about the others.
-        return {
-            "max_pool_connections": self.max_pool_connections,
-            "connect_timeout": self.connect_timeout,
-            "read_timeout": self.read_timeout,
-            "retries": {"total_max_attempts": 1, "mode": "standard"},
-        }
-
-
-class _Translated:
-    """``with _TRANSLATED:`` raises the pydynox error for a botocore error, ``from`` it."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, error: BaseException | None, tb: TracebackType | None) -> None:
-        if isinstance(error, Exception):
-            from pydynox._transport._botocore_errors import translate_error
-
-            translated = translate_error(error)
-            if translated is not None:
-                raise translated from error
-            if isinstance(error, _PARSER_FAILURES) and _raised_by_botocore_parser(tb):
-                raise ConnectionException(
-                    f"botocore could not read DynamoDB's answer (not in DynamoDB's shape): "
-                    f"{error!r:.200}"
-                ) from error
-
-
-# botocore reads an answer of the wrong shape (``{"Items": "x"}``) with raw errors.
-_PARSER_FAILURES = (AttributeError, TypeError, KeyError, ValueError, IndexError)
-
-
-def _raised_by_botocore_parser(tb: TracebackType | None) -> bool:
-    last = None
-    while tb is not None:
-        last, tb = tb, tb.tb_next
-    filename = last.tb_frame.f_code.co_filename if last is not None else ""
-    return filename.replace("\\", "/").endswith("/botocore/parsers.py")
-
-
-_TRANSLATED = _Translated()
-
-
-async def _by_deadline(
-    request: Awaitable[dict[str, Any]], deadline: float | None
-) -> dict[str, Any]:
-    """Await a botocore call, cut short at the call's deadline (botocore has none)."""
-    if deadline is None:
-        return await request
-    try:
-        return await asyncio.wait_for(request, deadline - time.monotonic())
-    except asyncio.TimeoutError:
-        raise ConnectionException("DynamoDB did not answer in time (call_timeout)") from None
-
-
-class _BotocoreSync:
-    """The client's botocore DynamoDB client (``_aws``: from the session boto3 would use).
-    botocore cannot be given a deadline per request: a call's attempts are bounded by
-    ``read_timeout`` and its retries by ``call_timeout``."""
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
-        with _TRANSLATED:
-            response: dict[str, Any] = getattr(self._client, _method_name(op))(**params)
-        return response
-
-    def close(self) -> None:
-        # A closed botocore client opens new connections if it is used again.
-        self._client.close()
 
 
 class _Watched:
@@ -203,7 +49,7 @@ class _Watched:
 
     __slots__ = ("_botocore", "_hooks", "_lock", "_settings", "_wire")
 
-    def __init__(self, settings: Settings, hooks: Hooks, botocore: _BotocoreSync) -> None:
+    def __init__(self, settings: Settings, hooks: Hooks, botocore: BotocoreSync) -> None:
         self._settings = settings
         self._hooks = hooks
         self._botocore = botocore
@@ -232,35 +78,13 @@ class _Watched:
         self._botocore.close()
 
 
-class _BotocoreInThread:
-    """The async side of botocore's sync client: each call in a worker thread. Used for
-    calls that hooks watch (moto cannot mock aiobotocore; a ``Stubber`` or handler is on the
-    sync client) and when the wire transport cannot send for a client (no aioboto3 needed)."""
-
-    __slots__ = ("_botocore",)
-
-    def __init__(self, botocore: _BotocoreSync) -> None:
-        self._botocore = botocore
-
-    async def open(self) -> None:
-        return None
-
-    async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
-        return await _by_deadline(
-            asyncio.to_thread(self._botocore.send, op, params, deadline), deadline
-        )
-
-    async def close(self) -> None:
-        self._botocore.close()
-
-
 class _AsyncWatched:
-    """``_Watched`` for one event loop: watched calls go to ``_BotocoreInThread``; the other
+    """``_Watched`` for one event loop: watched calls go to ``BotocoreInThread``; the other
     sender is opened on the first call it sends."""
 
     __slots__ = ("_hooks", "_lock", "_opened", "_sender", "_threaded")
 
-    def __init__(self, sender: Any, hooks: Hooks, threaded: _BotocoreInThread) -> None:
+    def __init__(self, sender: Any, hooks: Hooks, threaded: BotocoreInThread) -> None:
         self._sender = sender
         self._hooks = hooks
         self._threaded = threaded
@@ -286,64 +110,6 @@ class _AsyncWatched:
         if self._opened:
             self._opened = False
             await self._sender.close()
-
-
-class _BotocoreAsync:
-    """An aiobotocore low-level client (the ``pydynox[aioboto3]`` extra): open it on the loop
-    that will use it. Each loop has a session of its own: aiobotocore's refreshing credentials
-    wait on an asyncio lock, which belongs to the first loop that waits on it, so credentials
-    shared by loops fail on the others ("bound to a different event loop")."""
-
-    def __init__(self, settings: Settings, loader: Any) -> None:
-        self._settings = settings
-        self._loader = loader
-        self._context: Any = None
-        self._client: Any = None
-
-    @staticmethod
-    def credentials(settings: Settings) -> Any:
-        """What the sessions of every loop share: botocore's data loader (reading DynamoDB's
-        service model and endpoint rules is most of the cost of a session). Fails before
-        anything is sent when aioboto3 is not installed."""
-        try:
-            from aiobotocore.session import AioSession
-        except ImportError as error:
-            raise ConnectionException(
-                "transport='botocore' needs aioboto3 for the async API: "
-                f"pip install 'pydynox[aioboto3]' ({error})",
-                sent=False,
-                permanent=True,
-            ) from error
-        with _TRANSLATED:
-            return AioSession(profile=settings.profile).get_component("data_loader")
-
-    async def open(self) -> None:
-        from aiobotocore.config import AioConfig
-        from aiobotocore.session import AioSession
-
-        settings = self._settings
-        kwargs = settings.session_kwargs()
-        with _TRANSLATED:
-            session = AioSession(profile=kwargs.pop("profile_name"))
-            session.register_component("data_loader", self._loader)
-            context = session.create_client(
-                "dynamodb",
-                config=AioConfig(**settings.config_kwargs()),
-                **kwargs,
-                **settings.client_kwargs(),
-            )
-            self._client = await context.__aenter__()
-        self._context = context
-
-    async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
-        request = getattr(self._client, _method_name(op))(**params)
-        with _TRANSLATED:
-            return await _by_deadline(request, deadline)
-
-    async def close(self) -> None:
-        context, self._context, self._client = self._context, None, None
-        if context is not None:
-            await context.__aexit__(None, None, None)
 
 
 # Transports to reset in a child process after os.fork(): a child must never use its parent's
@@ -380,7 +146,7 @@ class SyncTransport:
 
     def _new_sender(self) -> Any:
         resolved = self._config.resolve()
-        botocore = _BotocoreSync(resolved.client)
+        botocore = BotocoreSync(resolved.client)
         if self._settings.transport == "wire" and resolved.botocore_only is None:
             return _Watched(self._settings, resolved.hooks, botocore)
         return botocore
@@ -451,8 +217,8 @@ class AsyncTransport:
         return response
 
     def _new_sender(self, resolved: Resolved) -> Any:
-        threaded = _BotocoreInThread(_BotocoreSync(resolved.client))
-        kind: Any = _BotocoreAsync
+        threaded = BotocoreInThread(BotocoreSync(resolved.client))
+        kind: Any = BotocoreAsync
         if self._kind == "wire":
             if resolved.botocore_only is not None:
                 return threaded

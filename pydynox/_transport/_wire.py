@@ -1,12 +1,12 @@
-"""The wire transport: DynamoDB's JSON protocol sent straight over ``_http``'s connections.
+"""The wire transport: DynamoDB's JSON protocol sent straight over pydynox's own HTTP pools.
 
 botocore spends most of a call's CPU on generic machinery (walking the service model to
 validate, serialize and parse, event hooks, its signer) and its HTTP stack. DynamoDB's
 protocol is small: a POST of JSON with an ``X-Amz-Target`` header, signed with SigV4. The
 requests pydynox builds are already in DynamoDB's shape (binary values are the only thing
 JSON cannot carry: they are base64 on the wire), so this module encodes them with ``json``,
-signs them with ``_sigv4.Signer``, sends them with ``_http`` and decodes the answer,
-checking its CRC32.
+signs them with ``_sigv4.Signer``, sends them with ``_sync_pool`` / ``_async_pool`` (request
+bytes and time limits from ``_http``) and decodes the answer, checking its CRC32.
 
 Credentials come from the client's botocore session (one for both sides), so the whole AWS
 credential chain, profiles and refreshing credentials work as in boto3. The endpoint, the
@@ -31,15 +31,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydynox._protocol._errors import error_from_wire
+from pydynox._transport._async_pool import AsyncPool
 from pydynox._transport._aws import config_for
-from pydynox._transport._http import (
-    AsyncPool,
-    Request,
-    SyncPool,
-    Target,
-    request_bytes,
-)
+from pydynox._transport._http import Request, Target, request_bytes
 from pydynox._transport._sigv4 import Credentials, Signer, request_path
+from pydynox._transport._sync_pool import SyncPool
 from pydynox.exceptions import (
     ConnectionException,
     CredentialsException,
@@ -48,7 +44,7 @@ from pydynox.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from pydynox._transport._transports import Settings
+    from pydynox._transport._settings import Settings
 
 __all__ = ["AsyncWire", "SyncWire", "decode", "encode"]
 

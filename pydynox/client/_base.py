@@ -205,5 +205,3 @@ class _ClientBase:
 
     def __exit__(self, *exc_info: object) -> None:
         self.sync_close()
-
-

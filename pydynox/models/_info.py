@@ -225,5 +225,3 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
         for kind in member.__pydynox_hooks__:
             info.hooks[kind].append(member)
     return info
-
-

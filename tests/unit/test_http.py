@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import pydynox
-from pydynox._transport._http import USER_AGENT, Response, request_bytes
+from pydynox._transport._http import USER_AGENT, request_bytes
+from pydynox._transport._response import Response
 from pydynox.exceptions import ConnectionException
 
 BODY = b'{"Item":{"pk":{"S":"a"}}}'
@@ -103,7 +104,9 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
-from pydynox._transport._http import AsyncPool, SyncPool, Target  # noqa: E402
+from pydynox._transport._async_pool import AsyncPool  # noqa: E402
+from pydynox._transport._http import Target  # noqa: E402
+from pydynox._transport._sync_pool import SyncPool  # noqa: E402
 
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pydynox._transport._http import Response
+from pydynox._transport._response import Response
 from pydynox.exceptions import ConnectionException
 
 from ..hostile import watchdog

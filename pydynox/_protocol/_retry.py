@@ -14,7 +14,7 @@ is not in DynamoDB's shape) is retried only when ``IDEMPOTENT``, the table below
 applying the request twice leaves DynamoDB as applying it once would. The table lists every
 operation pydynox sends (``pydynox._protocol._shapes.OPERATIONS``; a test keeps the two equal).
 **An operation missing from it is never sent again after such a failure** (fail closed): a
-new write operation (PartiQL ``ExecuteStatement`` with ``SET n = n + 1``, say) must be
+new write operation (PartiQL ``BatchExecuteStatement`` with ``SET n = n + 1``, say) must be
 classified here before pydynox retries it; until then the error is raised, with
 ``sent=True`` for a connection error, and ``retry_non_idempotent`` does not change that.
 
@@ -44,7 +44,11 @@ What each operation gets, and why:
 - ``UpdateTimeToLive`` (pydynox only enables TTL on one attribute): retried. Enabling the
   same setting twice is refused with ``ValidationException`` ("TimeToLive is already
   enabled") and changes nothing.
-- ``UpdateTable``, PartiQL, backups, streams...: pydynox sends none of them, so they are
+- ``ExecuteStatement`` (PartiQL): retried when the statement is a ``SELECT``, which changes
+  nothing. Any other statement is treated like a counting update (retried only with
+  ``retry_non_idempotent=True``): an ``UPDATE ... SET n = n + 1`` would count twice, and a
+  second ``INSERT`` after an applied one is refused (``DuplicateItemException``).
+- ``UpdateTable``, batched PartiQL, backups, streams...: pydynox sends none of them, so they are
   not in the table and are never retried after a failure that may have applied them.
   ``UpdateTable`` in particular is not a safe default: a second index creation or deletion
   is refused or races the first.
@@ -103,6 +107,14 @@ def _always(params: dict[str, Any]) -> bool:
     return True
 
 
+# A PartiQL statement that starts with SELECT only reads (PartiQL has no SELECT ... INTO).
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
+def _reads_only(params: dict[str, Any]) -> bool:
+    return _SELECT.match(params.get("Statement", "")) is not None
+
+
 # Operation -> whether this request may be sent again after a failure that may have applied
 # it (see the module docstring for each decision). Every operation pydynox sends is here.
 IDEMPOTENT: dict[str, Callable[[dict[str, Any]], bool]] = {
@@ -120,6 +132,7 @@ IDEMPOTENT: dict[str, Callable[[dict[str, Any]], bool]] = {
     "CreateTable": _always,
     "DeleteTable": _always,
     "UpdateTimeToLive": _always,
+    "ExecuteStatement": _reads_only,
 }
 
 

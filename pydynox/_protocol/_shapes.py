@@ -135,6 +135,8 @@ _ANSWERS: dict[str, dict[str, Shape]] = {
     "DeleteTable": {},
     "DescribeTable": {"Table": _TABLE},
     "UpdateTimeToLive": {},
+    # Items is not made mandatory: a write statement's answer need not carry it.
+    "ExecuteStatement": {"Items": [dict], "NextToken": str},
 }
 
 OPERATIONS = frozenset(_ANSWERS)

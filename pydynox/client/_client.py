@@ -3,8 +3,9 @@
 Every operation is a pair: ``name`` (async, written by hand) and ``sync_name`` (blocking,
 generated from it by ``scripts/twins.py``), with the same parameters. Both run the same plan
 of ``pydynox._protocol``; only the transport and driver differ. The operations live in
-``_items`` (single items, batches, transactions), ``_reads`` (query, scan, count) and
-``_tables``; ``_base`` holds the settings and transports they run on.
+``_items`` (single items, batches, transactions), ``_reads`` (query, scan, count),
+``_tables`` and ``_statements`` (PartiQL); ``_base`` holds the settings and transports
+they run on.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from contextlib import contextmanager
 
 from pydynox.client._items import _ItemOperations
 from pydynox.client._reads import _ReadOperations
+from pydynox.client._statements import _StatementOperations
 from pydynox.client._tables import _TableOperations
 
 __all__ = ["DynamoDBClient", "default_client_set_to", "get_default_client", "set_default_client"]
 
 
-class DynamoDBClient(_ItemOperations, _ReadOperations, _TableOperations):
+class DynamoDBClient(_ItemOperations, _ReadOperations, _TableOperations, _StatementOperations):
     """A DynamoDB client for async and sync code. Plain Python values in and out.
 
     With no explicit settings it reads the usual AWS environment (``AWS_REGION``,

@@ -24,6 +24,8 @@ INCREMENT = {"UpdateExpression": "SET #n0 = #n0 + :v0"}
 APPEND = {"UpdateExpression": "SET #n0 = list_append(#n0, :v0)"}
 SET = {"UpdateExpression": "SET #n0 = :v0 REMOVE #n1"}
 SET_ADDRESS = {"UpdateExpression": "SET #add = :add"}
+SELECT = {"Statement": 'SELECT * FROM "t" WHERE pk = ?'}
+PARTIQL_COUNT = {"Statement": "UPDATE t SET n = n + 1 WHERE pk = 'a'"}
 
 
 def server_error(code: str = "InternalServerError", status: int = 500) -> PydynoxException:
@@ -54,6 +56,14 @@ def throttled() -> PydynoxException:
         ("GetItem", {}, True),
         ("TransactWriteItems", {"ClientRequestToken": "t"}, True),
         ("TransactWriteItems", {}, False),
+        ("ExecuteStatement", SELECT, True),
+        ("ExecuteStatement", {"Statement": "\n  select pk FROM t"}, True),
+        ("ExecuteStatement", PARTIQL_COUNT, False),
+        ("ExecuteStatement", {"Statement": "UPDATE t SET s = 'x' WHERE pk = 'a'"}, False),
+        ("ExecuteStatement", {"Statement": "INSERT INTO t VALUE {'pk': 'a'}"}, False),
+        ("ExecuteStatement", {"Statement": "DELETE FROM t WHERE pk = 'a'"}, False),
+        ("ExecuteStatement", {"Statement": "/* SELECT */ DELETE FROM t WHERE pk = 'a'"}, False),
+        ("ExecuteStatement", {"Statement": "SELECTED"}, False),
     ],
 )
 def test_which_requests_are_idempotent(op: str, params: dict[str, Any], idempotent: bool) -> None:
@@ -85,6 +95,10 @@ OPT_IN = RetryRules(RetryPolicy(attempts=3, base=0.01, cap=0.01), non_idempotent
             False,
         ),
         (ValidationException("bad", code="ValidationException"), "GetItem", {}, RULES, False),
+        (server_error(), "ExecuteStatement", SELECT, RULES, True),
+        (server_error(), "ExecuteStatement", PARTIQL_COUNT, RULES, False),
+        (server_error(), "ExecuteStatement", PARTIQL_COUNT, OPT_IN, True),
+        (throttled(), "ExecuteStatement", PARTIQL_COUNT, RULES, True),
     ],
 )
 def test_what_is_retried(
@@ -95,7 +109,7 @@ def test_what_is_retried(
 
 # -------------------------------------------------------------------- fail closed
 
-UNKNOWN = ["ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction", "FutureWriteOp"]
+UNKNOWN = ["BatchExecuteStatement", "ExecuteTransaction", "FutureWriteOp"]
 MAYBE_APPLIED = [
     server_error(),
     server_error("ServiceUnavailable", 503),
@@ -128,6 +142,7 @@ RESENT = {
     "CreateTable": ({"TableName": "t"}, True),
     "DeleteTable": ({"TableName": "t"}, True),
     "UpdateTimeToLive": ({"TableName": "t"}, True),
+    "ExecuteStatement": (PARTIQL_COUNT, False),
 }
 
 
@@ -162,7 +177,7 @@ def test_an_unknown_operation_is_still_retried_when_it_surely_was_not_applied(op
 
 
 def test_an_unknown_operation_that_may_have_been_applied_is_sent_once_by_the_feed() -> None:
-    feed = Feed(call("ExecuteStatement", {"Statement": "UPDATE t SET n = n + 1"}), RULES)
+    feed = Feed(call("BatchExecuteStatement", {"Statements": []}), RULES)
     with pytest.raises(ConnectionException) as caught:
         run(feed, [throttled(), ConnectionException("dropped", sent=True), {}])
     assert caught.value.sent

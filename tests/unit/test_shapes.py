@@ -27,6 +27,7 @@ BATCH_GET = {"RequestItems": {"t": {"Keys": [KEY, {"pk": {"S": "b"}}]}}}
 BATCH_WRITE = {"RequestItems": {"t": [{"PutRequest": {"Item": KEY}}]}}
 TRANSACT_GET = {"TransactItems": [{"Get": GET}, {"Get": GET}]}
 TABLE = {"TableName": "t"}
+STATEMENT = {"Statement": 'SELECT * FROM "t" WHERE pk = ?', "Parameters": [{"S": "a"}]}
 
 WRONG: list[tuple[str, dict[str, Any], Any, str]] = [
     ("GetItem", GET, {"Item": []}, "Item should be a map, not []"),
@@ -58,6 +59,8 @@ WRONG: list[tuple[str, dict[str, Any], Any, str]] = [
     ),
     ("Query", QUERY, {"Items": [], "LastEvaluatedKey": {"pk": "a"}}, "LastEvaluatedKey.pk"),
     ("Scan", COUNT, {"ScannedCount": 3}, "Count is missing (the request makes it mandatory)"),
+    ("ExecuteStatement", STATEMENT, {"Items": [KEY, 5]}, "Items[1] should be a map, not 5"),
+    ("ExecuteStatement", STATEMENT, {"Items": [], "NextToken": 5}, "NextToken should be a string"),
     ("Scan", COUNT, {"Count": None}, "Count should be a whole number, not None"),
     ("BatchGetItem", BATCH_GET, {"Responses": 5}, "Responses should be a map, not 5"),
     ("BatchGetItem", BATCH_GET, {"Responses": {"t": KEY}}, "Responses.t should be a list"),
@@ -267,6 +270,8 @@ RIGHT: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         },
     ),
     ("UpdateTimeToLive", TABLE, {"TimeToLiveSpecification": {"Enabled": True}}),
+    ("ExecuteStatement", STATEMENT, {"Items": [KEY], "NextToken": "t", **META}),
+    ("ExecuteStatement", {"Statement": "DELETE FROM t WHERE pk = 'a'"}, {}),
 ]
 
 

@@ -1,4 +1,11 @@
-"""The DynamoDB client, its batch writers and transactions, and the actions they take."""
+"""Layer 5, client: the public plain-dict API.
+
+``DynamoDBClient`` (every operation an async method and its generated ``sync_`` twin, run on
+the plans of ``pydynox._protocol``), lazy query results and pages, ``BatchWriter`` and
+``Transaction`` with their sync twins, the actions they take, and ``Writable``: the protocol
+anything they store implements (models do; the client never imports them). Imports the layers
+below it only; pydantic only for ``Page``, a response model.
+"""
 
 from pydynox._protocol._actions import ConditionCheck, Delete, Get, Put, Update
 from pydynox._protocol._retry import RetryPolicy

@@ -1,4 +1,4 @@
-"""Attribute paths, conditions and update actions for DynamoDB expressions.
+"""Layer 2, expressions: attribute paths, conditions and update actions; pure, no I/O.
 
 Every name and value is rendered as a placeholder (``#n0``, ``:v0``) into one
 :class:`Placeholders` per request, never spliced into the expression text::

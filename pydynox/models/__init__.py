@@ -1,4 +1,10 @@
-"""Pydantic models stored in DynamoDB: declarations, the mixin and ``Model``."""
+"""Layer 6, models: pydantic models stored in DynamoDB.
+
+Declarations (``DynamoConfig``, key, version and TTL markers, indexes), the metaclass, what a
+model knows about itself (``ModelInfo``), its stored form, the model plans and the mixin whose
+async methods (and generated ``sync_`` twins) run them on the model's client. The only layer
+that uses pydantic (besides ``client.Page``); it implements the client's ``Writable``.
+"""
 
 from pydynox.models._declarations import (
     TTL,

@@ -11,6 +11,10 @@ what a test needs that a server lacks, or where a server is known to deviate fro
 - ``@pytest.mark.deviates("dynalite", reason=...)``: the test asserts DynamoDB's documented
   behaviour and that server gets it wrong: a strict xfail there, expecting a failed assert
   or "DID NOT RAISE" (or the ``raises=`` given), so a test failing otherwise still fails.
+
+One marker chooses a client: ``pytestmark = pytest.mark.both_transports`` in an integration
+module runs its scenarios on the session ``client`` of each transport, the default wire
+transport and the botocore one (see tests/integration/conftest.py).
 """
 
 from __future__ import annotations
@@ -35,6 +39,14 @@ FEATURES = {feature for missing in MISSING.values() for feature in missing}
 # How a server's deviation shows by default: a failed assert, or pytest.raises' "DID NOT
 # RAISE" (the server accepts what DynamoDB refuses). Anything else is a real failure.
 DEVIATION = (AssertionError, pytest.fail.Exception)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_transports: the session client runs these scenarios on the wire transport and "
+        "on the botocore transport (tests/integration/conftest.py)",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

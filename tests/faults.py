@@ -24,7 +24,8 @@ deterministic rule (``skip`` matching requests pass first, then at most ``times`
 ``proxy.lock`` or via ``summary()``): ``counts`` (faults by kind), ``seen`` / ``forwarded``
 (requests by operation), ``units`` (write requests / keys of batch requests the server
 answered with 200, by operation; a repeated write shows up as a surplus here) and
-``requests`` (parsed bodies of the operations named in ``record``, in arrival order).
+``requests`` (parsed bodies of the operations named in ``record``, in arrival order);
+``applied`` the single writes of the BatchWriteItem requests the server answered with 200.
 ``wait_idle()`` returns once no request is being handled.
 
 Like DynamoDB, the proxy keeps the ``ClientRequestToken`` of every TransactWriteItems the
@@ -177,6 +178,7 @@ class FaultProxy:
         self.requests: dict[str, list[dict[str, Any]]] = {}
         self._tokens: set[str] = set()
         self.active = 0  # requests being handled right now
+        self.applied: list[dict[str, Any]] = []  # the batch writes the server applied
         self.configure(
             throttle=throttle,
             error500=error500,
@@ -343,9 +345,14 @@ class FaultProxy:
         return _dumps({**request, "RequestItems": forward}), held
 
     def _units(self, op: str, body: bytes) -> int:
+        """The writes or keys of a batch request the server answered with 200; its writes
+        (``PutRequest`` / ``DeleteRequest``) are kept in ``applied``, in arrival order."""
         request = json.loads(body)
         if op == "BatchWriteItem":
-            return sum(len(entry) for entry in request["RequestItems"].values())
+            writes = [w for entry in request["RequestItems"].values() for w in entry]
+            with self.lock:
+                self.applied.extend(writes)
+            return len(writes)
         return sum(len(entry["Keys"]) for entry in request["RequestItems"].values())
 
     # -- lifecycle ----------------------------------------------------------------------

@@ -12,6 +12,11 @@ closes every socket and joins every thread.
 ``watchdog(seconds, what)`` fails a test whose block is still running after ``seconds``,
 even when the code under test spins in a loop or blocks in ``recv`` (a SIGALRM interrupts
 it), so a hang on the main thread becomes a test failure instead of a stuck suite.
+
+``HOSTILE_NAMES`` and ``HOSTILE_VALUES`` are hostile input of another kind: attribute names and
+string values that look like expression syntax, for the property tests that prove they only
+travel as placeholders (tests/unit/test_expressions_hostile.py) and that the server agrees
+(tests/integration/test_hostile_names.py).
 """
 
 from __future__ import annotations
@@ -26,7 +31,75 @@ from typing import Any
 
 import pytest
 
-__all__ = ["HostileServer", "Hung", "Peer", "Script", "watchdog"]
+__all__ = ["HOSTILE_NAMES", "HOSTILE_VALUES", "HostileServer", "Hung", "Peer", "Script", "watchdog"]
+
+# Attribute names full of dots, brackets, ``#``, ``:``, quotes, unicode and DynamoDB reserved
+# words, and blank-looking names: each must reach DynamoDB only as a placeholder.
+HOSTILE_NAMES = [
+    "name",
+    "size",
+    "count",
+    "status",
+    "year",
+    "data",
+    "key",
+    "AND",
+    "OR",
+    "NOT",
+    "BETWEEN",
+    "IN",
+    "SET",
+    "REMOVE",
+    "attribute_exists",
+    "a.b",
+    "a[0]",
+    "[1]",
+    "]",
+    "#n0",
+    "#n1",
+    ":v0",
+    ":v1",
+    "#",
+    ":",
+    " ",
+    "a b",
+    "'quoted'",
+    '"double"',
+    "(",
+    ")",
+    ",",
+    "=",
+    "<>",
+    "ünïcødé",
+    "名前",
+    "🙂",
+    "\n",
+    "a\tb",
+    # More DynamoDB reserved words.
+    "ABORT",
+    "DATA",
+    "KEY",
+    "TABLE",
+    "VALUE",
+    "USER",
+    "ORDER",
+    "BY",
+    "HASH",
+    "RANGE",
+    "TTL",
+    # Empty-ish: invisible, blank or combining.
+    "\u200b",
+    "\ufeff",
+    "\x00",
+    " \t ",
+    "a\u0301",
+    # Placeholders and expressions spelt out.
+    "#n0.#n1",
+    ":v0 OR :v1",
+    "size(#n0)",
+]
+# String values that look like expression syntax (and the blank ones).
+HOSTILE_VALUES = ["#n0", ":v0", "a = b", "x) OR (y", "size", "NOT", "'", '"', "", " "]
 
 
 class Peer:

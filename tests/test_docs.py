@@ -609,3 +609,26 @@ def test_seed_methods_exist() -> None:
     for kind, async_name, sync_name in SEED_ROWS:
         owner = owners.get(kind, pydynox)
         assert hasattr(owner, async_name) and hasattr(owner, sync_name), (kind, async_name)
+
+
+_NAMED_TESTS = re.compile(r"`(tests/[\w/]+\.py)::(\w+)`((?:, `::\w+`)*)")
+
+
+def test_every_test_a_page_names_exists() -> None:
+    """The guarantees tables cite their tests (``tests/x.py::test_y``, ``::test_z``): each
+    cited test must exist, so a renamed or merged test cannot leave a page citing nothing."""
+    missing = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for match in _NAMED_TESTS.finditer(page.read_text(encoding="utf-8")):
+            module = ROOT / match.group(1)
+            names = [match.group(2), *re.findall(r"`::(\w+)`", match.group(3))]
+            defined = set()
+            if module.exists():
+                tree = ast.parse(module.read_text(encoding="utf-8"))
+                defined = {
+                    node.name
+                    for node in ast.walk(tree)
+                    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                }
+            missing += [f"{page.name}: {match.group(1)}::{n}" for n in names if n not in defined]
+    assert missing == []

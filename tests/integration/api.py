@@ -108,9 +108,12 @@ class SyncTransactionAsAsync:
 
 class Api:
     """``api.get_item(...)`` calls the client; ``api.on(User).get(...)`` a model class,
-    ``api.on(user).save()`` an instance, ``api.on(User.by_email).query(...)`` an index."""
+    ``api.on(user).save()`` an instance, ``api.on(User.by_email).query(...)`` an index.
 
-    def __init__(self, client: DynamoDBClient, mode: str, target: Any = None) -> None:
+    ``Api(None, mode)`` has no client: its writers and transactions are made without one, so
+    they use the default client (or their models' own)."""
+
+    def __init__(self, client: DynamoDBClient | None, mode: str, target: Any = None) -> None:
         self.client = client
         self.mode = mode
         self.target = client if target is None else target

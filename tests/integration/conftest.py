@@ -18,8 +18,8 @@ the loop it runs on, so its uvloop run is deselected.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 
 import pytest
 
@@ -28,19 +28,8 @@ from pydynox.testing import local_client
 
 from ..local_servers import server_params
 from .api import Api
-
-# The scenarios of these modules also run through the botocore transport (boto3 / aioboto3
-# clients), so it stays as correct as the default wire transport.
-BOTH_TRANSPORTS = {
-    "test_items",
-    "test_query_scan",
-    "test_batch",
-    "test_transactions",
-    "test_tables",
-    "test_pages",
-    "test_model_operations",
-}
-
+from .model_tables import Tables, record_requests
+from .tables import TablePool, create_table
 
 LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {"asyncio": asyncio.new_event_loop}
 try:
@@ -77,8 +66,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "endpoint" in metafunc.fixturenames:
         metafunc.parametrize("endpoint", server_params(), indirect=True, scope="session")
-    module = metafunc.module.__name__.rsplit(".", 1)[-1]
-    if "client_transport" in metafunc.fixturenames and module in BOTH_TRANSPORTS:
+    # A module marked ``both_transports`` also runs through the botocore transport (boto3 /
+    # aioboto3 clients), so it stays as correct as the default wire transport.
+    both = metafunc.definition.get_closest_marker("both_transports") is not None
+    if "client_transport" in metafunc.fixturenames and both:
         metafunc.parametrize(
             "client_transport", ["wire", "botocore"], indirect=True, scope="session"
         )
@@ -86,7 +77,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def client_transport(request: pytest.FixtureRequest) -> str:
-    """The transport of the session client: "wire" unless the module runs on both."""
+    """The transport of the session client: "wire" unless the test is marked
+    ``both_transports``."""
     return str(getattr(request, "param", "wire"))
 
 
@@ -116,26 +108,44 @@ def api(request: pytest.FixtureRequest, client: DynamoDBClient) -> Api:
     return Api(client, request.param)
 
 
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+@pytest.fixture(scope="session")
+def table_pool(boto: Any) -> Iterator[TablePool]:
+    """The empty tables of this server, lent to one test at a time (see tables.py)."""
+    pool = TablePool(boto)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture
-async def table(client: DynamoDBClient) -> AsyncIterator[str]:
-    """A fresh table with a string partition key ``pk`` and sort key ``sk``."""
-    name = unique("t")
-    await client.create_table(name, partition_key=("pk", "S"), sort_key=("sk", "S"))
-    yield name
-    await client.delete_table(name, wait=False)
+def table(table_pool: TablePool) -> Iterator[str]:
+    """An empty table of its own with a string partition key ``pk`` and sort key ``sk``."""
+    keys = (("pk", "S"), ("sk", "S"))
+    with table_pool.lend(keys, lambda name: create_table(table_pool.boto, name, *keys)) as name:
+        yield name
 
 
 @pytest.fixture
-async def hash_table(client: DynamoDBClient) -> AsyncIterator[str]:
-    """A fresh table with only a string partition key ``id``."""
-    name = unique("h")
-    await client.create_table(name, partition_key=("id", "S"))
-    yield name
-    await client.delete_table(name, wait=False)
+def hash_table(table_pool: TablePool) -> Iterator[str]:
+    """An empty table of its own with only a string partition key ``id``."""
+    keys = (("id", "S"),)
+    with table_pool.lend(keys, lambda name: create_table(table_pool.boto, name, *keys)) as name:
+        yield name
+
+
+@pytest.fixture
+async def tables(
+    default_client: DynamoDBClient, server: str, table_pool: TablePool
+) -> AsyncIterator[Tables]:
+    """Binds models to empty tables of their own (model_tables.py), on the default client."""
+    made = Tables(default_client, server, table_pool)
+    yield made
+    await made.drop()
+
+
+@pytest.fixture
+def sent(client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The operation names sent on the session client, in order."""
+    return record_requests(client, monkeypatch)
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ import pytest
 from pydynox import DynamoConfig, DynamoDBClient, Model, ResourceNotFoundException
 
 from ..local_servers import MISSING
-from .conftest import unique
+from .tables import TablePool, unique
 
 M = TypeVar("M", bound=Model)
 
-__all__ = ["Tables", "bind", "record_requests", "table_of"]
+__all__ = ["Tables", "bind", "raw_key", "record_requests", "stored", "table_of"]
 
 
 def bind(model: type[M], table: str, **config: Any) -> type[M]:
@@ -39,6 +39,18 @@ def table_of(model: type[Model]) -> str:
     table = model.model_config.get("table")
     assert isinstance(table, str)
     return table
+
+
+def raw_key(**key: str) -> dict[str, Any]:
+    """A key of string attributes as DynamoDB spells it."""
+    return {name: {"S": value} for name, value in key.items()}
+
+
+def stored(boto: Any, model: type[Model], **key: str) -> dict[str, Any] | None:
+    """The item of ``model``'s table at ``key`` as DynamoDB holds it, read with plain boto3."""
+    response = boto.get_item(TableName=table_of(model), Key=raw_key(**key), ConsistentRead=True)
+    item: dict[str, Any] | None = response.get("Item")
+    return item
 
 
 @contextlib.contextmanager
@@ -69,26 +81,45 @@ def answering_update_time_to_live(client: DynamoDBClient) -> Iterator[None]:
 
 
 class Tables:
-    """Binds models to unique tables; ``drop()`` deletes every table made (at teardown).
+    """Binds models to tables; ``drop()`` (at teardown) deletes the tables it made, or gives
+    them back to ``pool``.
 
     ``client`` is the one the models use (the default client), ``server`` the local server
     the test runs on: on one without UpdateTimeToLive the tables are created without TTL, see
-    ``answering_update_time_to_live``."""
+    ``answering_update_time_to_live``. With a ``pool`` (tables.py), ``tables(Model)`` binds
+    the model to an empty pooled table made for that model by an earlier test, if any."""
 
-    def __init__(self, client: DynamoDBClient | None = None, server: str = "moto") -> None:
+    def __init__(
+        self,
+        client: DynamoDBClient | None = None,
+        server: str = "moto",
+        pool: TablePool | None = None,
+    ) -> None:
         self.bound: list[type[Model]] = []
+        self.lent: list[tuple[type[Model], str]] = []
         self.client = client
+        self.pool = pool
         self.ttl = "ttl" not in MISSING[server]
 
     def bind(self, model: type[M], **config: Any) -> type[M]:
-        """Bound to a new table name; the table is not created."""
+        """Bound to a new table name; the table is not created (and deleted by ``drop``)."""
         bound = bind(model, unique(model.__name__.lower()), **config)
         self.bound.append(bound)
         return bound
 
     async def __call__(self, model: type[M], **config: Any) -> type[M]:
-        """Bound to a new table, created with the model's own ``create_table``."""
-        bound = self.bind(model, **config)
+        """Bound to an empty table of its own, made with the model's own ``create_table``
+        unless the pool has one (not when ``config`` names another client)."""
+        pool = self.pool if "client" not in config else None
+        name = pool.take(model) if pool is not None else None
+        if name is not None:
+            self.lent.append((model, name))
+            return bind(model, name, **config)
+        bound = bind(model, unique(model.__name__.lower()), **config)
+        if pool is not None:
+            self.lent.append((model, table_of(bound)))
+        else:
+            self.bound.append(bound)
         if self.ttl:
             await bound.create_table()
             return bound
@@ -102,6 +133,9 @@ class Tables:
         for model in self.bound:
             with contextlib.suppress(ResourceNotFoundException):
                 await model.delete_table(wait=False)
+        if self.pool is not None:
+            for kind, name in self.lent:
+                self.pool.give_back(kind, name)
 
 
 def record_requests(client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -58,7 +58,7 @@ from pydynox import (
 from pydynox.testing import local_client
 
 from .api import Api
-from .conftest import unique
+from .tables import unique
 
 # --------------------------------------------------------------------------- models
 

@@ -22,7 +22,9 @@ from pydynox import (
 )
 
 from .api import Api
-from .conftest import unique
+from .tables import unique
+
+pytestmark = pytest.mark.both_transports
 
 
 def key(i: int) -> dict[str, str]:
@@ -139,18 +141,26 @@ async def test_batch_write_item_without_its_key_is_refused(api: Api, hash_table:
     assert await stored_ids(api, hash_table) == []
 
 
-async def test_batch_write_error_lists_the_writes_not_made(
-    api: Api, client: DynamoDBClient, boto: Any
-) -> None:
-    """A table that vanished after the client learnt its key: BatchWriteError."""
+@pytest.fixture
+async def vanished(api: Api, client: DynamoDBClient, boto: Any) -> str:
+    """A table that vanished after the client learnt its key."""
     name = unique("gone")
     await client.create_table(name, partition_key=("id", "S"))
     await api.batch_write(name, put_items=[item(0)])  # the client now knows the key of `name`
     boto.delete_table(TableName=name)  # deleted behind the client's back
+    return name
+
+
+async def test_batch_write_error_lists_the_writes_not_made(api: Api, vanished: str) -> None:
+    """A table that vanished after the client learnt its key: BatchWriteError."""
     with pytest.raises(BatchWriteError) as caught:
-        await api.batch_write(name, put_items=[item(1), item(2)], delete_keys=[key(3)])
+        await api.batch_write(vanished, put_items=[item(1), item(2)], delete_keys=[key(3)])
     error = caught.value
-    assert error.unprocessed == [Put(name, item(1)), Put(name, item(2)), Delete(name, key(3))]
+    assert error.unprocessed == [
+        Put(vanished, item(1)),
+        Put(vanished, item(2)),
+        Delete(vanished, key(3)),
+    ]
     assert isinstance(error.__cause__, ResourceNotFoundException)
 
 
@@ -300,15 +310,11 @@ async def test_batch_writer_refuses_a_bad_value_before_sending(
 
 
 async def test_batch_writer_to_a_vanished_table_raises_batch_write_error(
-    api: Api, client: DynamoDBClient, boto: Any
+    api: Api, vanished: str
 ) -> None:
-    name = unique("gone")
-    await client.create_table(name, partition_key=("id", "S"))
-    await api.batch_write(name, put_items=[item(0)])  # the client now knows the key of `name`
-    boto.delete_table(TableName=name)
     with pytest.raises(BatchWriteError) as caught:
-        async with api.batch_writer(name) as batch:
+        async with api.batch_writer(vanished) as batch:
             batch.put(item(1))
             batch.delete(key(2))
-    assert caught.value.unprocessed == [Put(name, item(1)), Delete(name, key(2))]
+    assert caught.value.unprocessed == [Put(vanished, item(1)), Delete(vanished, key(2))]
     assert isinstance(caught.value.__cause__, ResourceNotFoundException)

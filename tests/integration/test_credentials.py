@@ -26,7 +26,7 @@ import pytest
 from pydynox import DynamoDBClient
 
 from ..local_servers import Servers
-from .conftest import unique
+from .tables import unique
 
 LIFETIME = 3  # seconds from a run of the process to the expiry of what it printed
 SECONDS = 12  # how long the four threads make requests

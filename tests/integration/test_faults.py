@@ -25,7 +25,6 @@ from pydynox import (
     Attr,
     BatchGetError,
     BatchWriteError,
-    BatchWriter,
     ConnectionException,
     DynamoConfig,
     DynamoDBClient,
@@ -36,12 +35,12 @@ from pydynox import (
     Put,
     RetryPolicy,
     SortKey,
-    SyncBatchWriter,
     Update,
 )
 from pydynox.testing import local_client
 
 from ..faults import FaultProxy, iter_ids, report
+from .api import Api
 
 SEED = 6_2024
 MIX = {"throttle": 0.1, "error500": 0.1, "drop_before": 0.1, "half_unprocessed": 0.1}
@@ -131,35 +130,27 @@ def check_written(
 # -- bulk writes and reads under the fault mix --------------------------------------------
 
 
-async def test_batch_writer_writes_10000_items_once(
-    proxy: FaultProxy, faulty: MakeClient, hash_table: str, boto: Any, transport: str
+# Each scenario runs through the async and the sync API; the sync runs are smaller (slower).
+WRITES = {"async": 10_000, "sync": 3_000}
+READS = {"async": (5_000, 40, 0.1), "sync": (1_500, 20, 0.15)}  # keys, missing, fault rate
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+async def test_batch_writer_writes_every_item_once(
+    mode: str, proxy: FaultProxy, faulty: MakeClient, hash_table: str, boto: Any, transport: str
 ) -> None:
     client = faulty()
     proxy.configure(**MIX)
-    ids = [f"w{i:05d}" for i in range(10_000)]
-    async with BatchWriter(client, hash_table) as writer:
+    ids = [f"{mode[0]}{i:05d}" for i in range(WRITES[mode])]
+    async with Api(client, mode).batch_writer(hash_table) as writer:
         for n, id_ in enumerate(ids):
             await writer.put({"id": id_, "n": n})
     proxy.enabled = False
     await client.close()
-    check_written("batch_writer_async_10000", proxy, boto, hash_table, ids, transport)
+    check_written(f"batch_writer_{mode}_{len(ids)}", proxy, boto, hash_table, ids, transport)
     faults = assert_faults(proxy)
     assert faults.get("throttle:ThrottlingException", 0) > 0
     assert faults.get("throttle:ProvisionedThroughputExceededException", 0) > 0
-
-
-async def test_sync_batch_writer_writes_3000_items_once(
-    proxy: FaultProxy, faulty: MakeClient, hash_table: str, boto: Any, transport: str
-) -> None:
-    client = faulty()
-    proxy.configure(**MIX)
-    ids = [f"s{i:05d}" for i in range(3_000)]
-    with SyncBatchWriter(client, hash_table) as writer:
-        for n, id_ in enumerate(ids):
-            writer.put({"id": id_, "n": n})
-    proxy.enabled = False
-    check_written("batch_writer_sync_3000", proxy, boto, hash_table, ids, transport)
-    assert_faults(proxy)
 
 
 def _keys_with_repeats_and_missing(count: int, missing: int) -> list[dict[str, str]]:
@@ -197,42 +188,26 @@ def _check_batch_get(
     assert proxy.units["BatchGetItem"] == len(wanted), "a key was read more than once"
 
 
-async def test_batch_get_of_5000_keys_returns_each_item_once(
+@pytest.mark.parametrize("mode", ["async", "sync"])
+async def test_batch_get_returns_each_item_once(
+    mode: str,
     proxy: FaultProxy,
     faulty: MakeClient,
     client: DynamoDBClient,
     hash_table: str,
     transport: str,
 ) -> None:
+    count, missing, rate = READS[mode]
     await client.batch_write(
-        hash_table, put_items=[{"id": f"g{i:05d}", "n": i} for i in range(5_000)]
+        hash_table, put_items=[{"id": f"g{i:05d}", "n": i} for i in range(count)]
     )
-    keys = _keys_with_repeats_and_missing(5_000, missing=40)
+    keys = _keys_with_repeats_and_missing(count, missing=missing)
     reader = faulty()
-    proxy.configure(**MIX)
-    got = await reader.batch_get(hash_table, keys)
+    proxy.configure(**dict.fromkeys(MIX, rate))
+    got = await Api(reader, mode).batch_get(hash_table, keys)
     proxy.enabled = False
     await reader.close()
-    _check_batch_get("batch_get_async_5000", proxy, got, keys, transport)
-    assert_faults(proxy)
-
-
-async def test_sync_batch_get_of_1500_keys_returns_each_item_once(
-    proxy: FaultProxy,
-    faulty: MakeClient,
-    client: DynamoDBClient,
-    hash_table: str,
-    transport: str,
-) -> None:
-    await client.batch_write(
-        hash_table, put_items=[{"id": f"g{i:05d}", "n": i} for i in range(1_500)]
-    )
-    keys = _keys_with_repeats_and_missing(1_500, missing=20)
-    reader = faulty()
-    proxy.configure(**{kind: 0.15 for kind in MIX})
-    got = reader.sync_batch_get(hash_table, keys)
-    proxy.enabled = False
-    _check_batch_get("batch_get_sync_1500", proxy, got, keys, transport)
+    _check_batch_get(f"batch_get_{mode}_{count}", proxy, got, keys, transport)
     assert_faults(proxy)
 
 
@@ -299,26 +274,19 @@ async def test_model_crud_keeps_working(
 
     proxy.configure(**MIX)
     kept: dict[str, str] = {}
-    for i in range(40):
-        note = Note(pk="N", sk=f"{i:03d}", text=f"t{i}")
-        await note.save()
-        assert await Note.get(pk="N", sk=f"{i:03d}") == note
-        await note.update(text=f"u{i}", rev=1)
-        assert (note.text, note.rev) == (f"u{i}", 1)
-        if i % 4 == 0:
-            await note.delete()
-            assert await Note.get(pk="N", sk=f"{i:03d}") is None
-        else:
-            kept[note.sk] = note.text
-    for i in range(40, 55):
-        note = Note(pk="N", sk=f"{i:03d}", text=f"t{i}")
-        note.sync_save()
-        assert Note.sync_get(pk="N", sk=f"{i:03d}") == note
-        note.sync_update(text=f"u{i}", rev=1)
-        if i % 4 == 0:
-            note.sync_delete()
-        else:
-            kept[note.sk] = note.text
+    for mode, numbers in (("async", range(40)), ("sync", range(40, 55))):
+        api = Api(client, mode)
+        for i in numbers:
+            note = Note(pk="N", sk=f"{i:03d}", text=f"t{i}")
+            await api.on(note).save()
+            assert await api.on(Note).get(pk="N", sk=f"{i:03d}") == note
+            await api.on(note).update(text=f"u{i}", rev=1)
+            assert (note.text, note.rev) == (f"u{i}", 1)
+            if i % 4 == 0:
+                await api.on(note).delete()
+                assert await api.on(Note).get(pk="N", sk=f"{i:03d}") is None
+            else:
+                kept[note.sk] = note.text
     proxy.enabled = False
     await client.close()
 
@@ -408,23 +376,45 @@ async def test_batch_write_error_when_throttling_outlasts_the_retries(
     assert proxy.units["BatchWriteItem"] == len(items)
 
 
-async def test_batch_writer_error_when_throttling_outlasts_the_retries(
-    proxy: FaultProxy, faulty: MakeClient, hash_table: str, boto: Any, transport: str
+# The two ways a batch gives up, each run through one API: throttling outlasts the request
+# retries (async), or three responses in a row leave everything unprocessed (sync).
+GIVING_UP = pytest.mark.parametrize(("way", "mode"), [("throttled", "async"), ("stalled", "sync")])
+
+
+@GIVING_UP
+async def test_batch_writer_error_lists_the_writes_not_made(
+    proxy: FaultProxy,
+    faulty: MakeClient,
+    hash_table: str,
+    boto: Any,
+    transport: str,
+    way: str,
+    mode: str,
 ) -> None:
-    client = faulty(max_attempts=2)
-    items = [{"id": f"b{i:04d}", "n": i} for i in range(500)]
     proxy.configure(half_unprocessed=0.3, ops={"BatchWriteItem"})
-    proxy.force("throttle", ops={"BatchWriteItem"}, skip=6, variant="ThrottlingException")
+    if way == "throttled":
+        client = faulty(max_attempts=2)
+        items = [{"id": f"b{i:04d}", "n": i} for i in range(500)]
+        proxy.force("throttle", ops={"BatchWriteItem"}, skip=6, variant="ThrottlingException")
+    else:
+        client = faulty(batch_attempts=3)
+        items = [{"id": f"b{i:04d}", "n": i} for i in range(400)]
+        proxy.force("half_unprocessed", ops={"BatchWriteItem"}, skip=5, fraction=1.0)
     given = 0
     with pytest.raises(BatchWriteError) as caught:
-        async with BatchWriter(client, hash_table) as writer:
+        async with Api(client, mode).batch_writer(hash_table) as writer:
             for item in items:
                 given += 1
                 await writer.put(item)
-    assert isinstance(caught.value.__cause__, ProvisionedThroughputExceededException)
-    assert caught.value.__cause__.code == "ThrottlingException"
+    cause = caught.value.__cause__
+    if way == "throttled":
+        assert isinstance(cause, ProvisionedThroughputExceededException)
+        assert cause.code == "ThrottlingException"
+        assert proxy.counts["throttle:ThrottlingException"] >= 2
+    else:
+        assert cause is None  # given up after 3 responses without progress
     stored, unprocessed = _outcome(
-        "batch_writer_error_throttled",
+        f"batch_writer_error_{way}",
         caught.value,
         boto,
         hash_table,
@@ -436,39 +426,11 @@ async def test_batch_writer_error_when_throttling_outlasts_the_retries(
     assert 0 < given < len(items)
     assert stored | {item["id"] for item in unprocessed} == {item["id"] for item in items[:given]}
     assert unprocessed == [item for item in items[:given] if item["id"] not in stored]
-    assert proxy.units["BatchWriteItem"] == len(stored)
-    assert proxy.counts["throttle:ThrottlingException"] >= 2
-
-
-async def test_sync_batch_writer_error_when_nothing_is_processed(
-    proxy: FaultProxy, faulty: MakeClient, hash_table: str, boto: Any, transport: str
-) -> None:
-    client = faulty(batch_attempts=3)
-    items = [{"id": f"b{i:04d}", "n": i} for i in range(400)]
-    proxy.configure(half_unprocessed=0.3, ops={"BatchWriteItem"})
-    proxy.force("half_unprocessed", ops={"BatchWriteItem"}, skip=5, fraction=1.0)
-    given = 0
-    with pytest.raises(BatchWriteError) as caught, SyncBatchWriter(client, hash_table) as writer:
-        for item in items:
-            given += 1
-            writer.put(item)
-    assert caught.value.__cause__ is None  # given up after 3 responses without progress
-    stored, unprocessed = _outcome(
-        "sync_batch_writer_error_stalled",
-        caught.value,
-        boto,
-        hash_table,
-        proxy,
-        transport=transport,
-        items=given,
-    )
-    assert 0 < given < len(items)
-    assert unprocessed == [item for item in items[:given] if item["id"] not in stored]
     assert len(stored) + len(unprocessed) == given
     assert proxy.units["BatchWriteItem"] == len(stored)
 
 
-@pytest.mark.parametrize("way", ["throttled", "stalled"])
+@GIVING_UP
 async def test_batch_get_error_lists_the_keys_not_read(
     proxy: FaultProxy,
     faulty: MakeClient,
@@ -476,6 +438,7 @@ async def test_batch_get_error_lists_the_keys_not_read(
     hash_table: str,
     transport: str,
     way: str,
+    mode: str,
 ) -> None:
     items = [{"id": f"g{i:04d}", "n": i} for i in range(700)]
     await client.batch_write(hash_table, put_items=items)
@@ -487,10 +450,7 @@ async def test_batch_get_error_lists_the_keys_not_read(
         proxy.force("half_unprocessed", ops={"BatchGetItem"}, skip=3, fraction=1.0)
     keys = [{"id": item["id"]} for item in items]
     with pytest.raises(BatchGetError) as caught:
-        if way == "throttled":
-            await reader.batch_get(hash_table, keys)
-        else:
-            reader.sync_batch_get(hash_table, keys)
+        await Api(reader, mode).batch_get(hash_table, keys)
     error = caught.value
     if way == "throttled":
         assert isinstance(error.__cause__, ProvisionedThroughputExceededException)
@@ -535,19 +495,13 @@ async def test_counting_update_dropped_after_it_was_applied_is_not_retried(
     await client.put_item(hash_table, {"id": "c1", "n": 0})
     writer = faulty()
     add_one = [Attr("n").add(1)]
-
-    proxy.force("drop_after", ops={"UpdateItem"}, times=1)
-    with pytest.raises(ConnectionException) as caught:
-        await writer.update_item(hash_table, {"id": "c1"}, atomic=add_one)
-    assert getattr(caught.value, "sent", True) is True
-    assert _n(boto, hash_table, "c1") == 1  # applied once, not retried
-    assert proxy.seen["UpdateItem"] == 1
-
-    proxy.force("drop_after", ops={"UpdateItem"}, times=1)
-    with pytest.raises(ConnectionException):
-        writer.sync_update_item(hash_table, {"id": "c1"}, atomic=add_one)
-    assert _n(boto, hash_table, "c1") == 2
-    assert proxy.seen["UpdateItem"] == 2
+    for applied, mode in enumerate(["async", "sync"], start=1):
+        proxy.force("drop_after", ops={"UpdateItem"}, times=1)
+        with pytest.raises(ConnectionException) as caught:
+            await Api(writer, mode).update_item(hash_table, {"id": "c1"}, atomic=add_one)
+        assert getattr(caught.value, "sent", True) is True
+        assert _n(boto, hash_table, "c1") == applied  # applied once, not retried
+        assert proxy.seen["UpdateItem"] == applied
     report("drop_after_add_not_retried", transport=transport, applied=2, **proxy.summary())
 
 
@@ -574,28 +528,26 @@ async def test_idempotent_writes_are_retried_after_a_dropped_answer(
 ) -> None:
     writer = faulty()
     ops = ("PutItem", "UpdateItem", "DeleteItem")
-    for op in ops:
-        proxy.force("drop_after", ops={op}, times=1)
-    await writer.put_item(hash_table, {"id": "p1", "name": "a"})
-    assert await writer.update_item(hash_table, {"id": "p1"}, updates={"name": "b"}) == {
-        "id": "p1",
-        "name": "b",
-    }
-    await writer.put_item(hash_table, {"id": "p2", "name": "x"})
-    await writer.delete_item(hash_table, {"id": "p2"})
-    for op in ops:
-        proxy.force("drop_after", ops={op}, times=1)
-    writer.sync_put_item(hash_table, {"id": "p3", "name": "c"})
-    assert writer.sync_update_item(hash_table, {"id": "p3"}, updates={"name": "d"})["name"] == "d"
-    writer.sync_delete_item(hash_table, {"id": "p1"})
+    for mode in ("async", "sync"):
+        api, kept, gone = Api(writer, mode), f"{mode}-kept", f"{mode}-gone"
+        for op in ops:
+            proxy.force("drop_after", ops={op}, times=1)
+        await api.put_item(hash_table, {"id": kept, "name": "a"})
+        assert await api.update_item(hash_table, {"id": kept}, updates={"name": "b"}) == {
+            "id": kept,
+            "name": "b",
+        }
+        await api.put_item(hash_table, {"id": gone, "name": "x"})
+        await api.delete_item(hash_table, {"id": gone})
 
+    # Each op's first request of each run was dropped after the server applied it.
     assert proxy.counts["drop_after"] == 6
-    assert proxy.seen["PutItem"] == 3 + 2 and proxy.seen["UpdateItem"] == 4
-    assert proxy.seen["DeleteItem"] == 4
-    assert "Item" not in boto.get_item(TableName=hash_table, Key={"id": {"S": "p1"}})
-    assert "Item" not in boto.get_item(TableName=hash_table, Key={"id": {"S": "p2"}})
-    stored = boto.get_item(TableName=hash_table, Key={"id": {"S": "p3"}})["Item"]
-    assert stored == {"id": {"S": "p3"}, "name": {"S": "d"}}
+    assert proxy.seen["PutItem"] == 2 * (2 + 1) and proxy.seen["UpdateItem"] == 2 * (1 + 1)
+    assert proxy.seen["DeleteItem"] == 2 * (1 + 1)
+    for mode in ("async", "sync"):
+        stored = boto.get_item(TableName=hash_table, Key={"id": {"S": f"{mode}-kept"}})["Item"]
+        assert stored == {"id": {"S": f"{mode}-kept"}, "name": {"S": "b"}}
+        assert "Item" not in boto.get_item(TableName=hash_table, Key={"id": {"S": f"{mode}-gone"}})
     report("drop_after_idempotent_retried", transport=transport, **proxy.summary())
 
 

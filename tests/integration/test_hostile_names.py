@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,55 +17,8 @@ from hypothesis import strategies as st
 
 from pydynox import Attr, ConditionalCheckFailedException, DynamoDBClient
 
+from ..hostile import HOSTILE_NAMES, HOSTILE_VALUES
 from .api import Api
-from .conftest import unique
-
-HOSTILE_NAMES = [
-    "name",
-    "size",
-    "count",
-    "status",
-    "year",
-    "data",
-    "key",
-    "AND",
-    "OR",
-    "NOT",
-    "BETWEEN",
-    "IN",
-    "SET",
-    "REMOVE",
-    "attribute_exists",
-    "a.b",
-    "a[0]",
-    "[1]",
-    "]",
-    "#n0",
-    "#",
-    ":v0",
-    ":",
-    " ",
-    "a b",
-    "'quoted'",
-    '"double"',
-    "(",
-    ")",
-    ",",
-    "=",
-    "<>",
-    "ünïcødé",
-    "名前",
-    "🙂",
-    "\n",
-    "a\tb",
-    "\u200b",
-    "\ufeff",
-    "a\u0301",
-    "#n0.#n1",
-    ":v0 OR :v1",
-    "size(#n0)",
-]
-HOSTILE_VALUES = ["#n0", ":v0", "a = b", "x) OR (y", "size", "NOT", "'", '"', "", " "]
 
 # Key attributes are pk and sk; every other name may be anything but empty.
 names = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(min_size=1, max_size=8)).filter(
@@ -81,14 +33,6 @@ values = st.one_of(
     st.frozensets(strings, min_size=1, max_size=3),
 )
 attributes = st.dictionaries(names, values, min_size=1, max_size=4)
-
-
-@pytest.fixture(scope="module")
-def hostile_table(client: DynamoDBClient) -> Iterator[str]:
-    name = unique("hostile")
-    client.sync_create_table(name, partition_key=("pk", "S"), sort_key=("sk", "S"))
-    yield name
-    client.sync_delete_table(name, wait=False)
 
 
 def expected(value: Any) -> Any:
@@ -163,7 +107,7 @@ def test_hostile_names_and_values_round_trip_on_the_server(
     mode: str,
     client: DynamoDBClient,
     boto: Any,
-    hostile_table: str,
+    table: str,
     request: pytest.FixtureRequest,
 ) -> None:
     api = Api(client, mode)
@@ -179,6 +123,6 @@ def test_hostile_names_and_values_round_trip_on_the_server(
     )
     @given(attributes)
     def run(attrs: dict[str, Any]) -> None:
-        asyncio.run(scenario(api, boto, hostile_table, attrs, documents_compare))
+        asyncio.run(scenario(api, boto, table, attrs, documents_compare))
 
     run()

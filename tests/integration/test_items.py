@@ -18,7 +18,10 @@ from pydynox import (
     ValidationException,
 )
 
+from ..local_servers import NO_ITEM_ON_FAILED_CONDITION
 from .api import Api
+
+pytestmark = pytest.mark.both_transports
 
 KEY = {"pk": "USER#1", "sk": "PROFILE"}
 
@@ -89,11 +92,7 @@ async def test_reads_items_written_by_plain_boto3(api: Api, table: str, boto: An
     }
 
 
-@pytest.mark.deviates(
-    "dynalite",
-    reason="it ignores ReturnValuesOnConditionCheckFailure=ALL_OLD, so "
-    "ConditionalCheckFailedException carries no item",
-)
+@NO_ITEM_ON_FAILED_CONDITION
 async def test_put_condition_failure_carries_the_stored_item(api: Api, table: str) -> None:
     await api.put_item(table, {**KEY, "v": 1})
     with pytest.raises(ConditionalCheckFailedException) as caught:
@@ -127,11 +126,7 @@ async def test_update_sets_adds_removes_and_returns_the_new_item(api: Api, table
     assert await api.get_item(table, KEY) == new
 
 
-@pytest.mark.deviates(
-    "dynalite",
-    reason="it ignores ReturnValuesOnConditionCheckFailure=ALL_OLD, so "
-    "ConditionalCheckFailedException carries no item",
-)
+@NO_ITEM_ON_FAILED_CONDITION
 async def test_update_with_failed_condition_changes_nothing(api: Api, table: str) -> None:
     await api.put_item(table, {**KEY, "qty": 0})
     with pytest.raises(ConditionalCheckFailedException) as caught:

@@ -16,7 +16,7 @@ from pydynox import ConnectionException, CredentialsException, DynamoDBClient
 from pydynox.testing import local_client
 
 from .api import Api
-from .conftest import unique
+from .tables import unique
 
 KEY = {"pk": "USER#1", "sk": "PROFILE"}
 

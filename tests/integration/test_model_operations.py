@@ -1,21 +1,22 @@
 """Every model operation of the API (async and sync_ twins) on a real server, via ``api``.
 
-The model classes are declared once at module level; each test gets a subclass bound to a
-fresh, uniquely named table (``DynamoConfig(table=...)`` is fixed when a class is defined),
-created with the model's own ``create_table`` and deleted afterwards.
+The model classes are declared once at module level (or in tests/models.py); each test gets a
+subclass bound to an empty table of its own (``DynamoConfig(table=...)`` is fixed when a class
+is defined), made with the model's own ``create_table`` or taken from the session's pool of
+empty tables (the ``tables`` fixture, model_tables.py).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Any
 
 import pydantic
 import pytest
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from pydynox import (
     TTL,
@@ -32,23 +33,18 @@ from pydynox import (
     SortKey,
     TransactionCanceledException,
     ValidationException,
-    Version,
-    after_save,
-    after_update,
     before_save,
-    before_update,
     path,
 )
 
+from ..local_servers import NO_ITEM_ON_FAILED_CONDITION
+from ..models import CALLS, Account, Address, Hooked
 from .api import Api
-from .model_tables import Tables, bind, record_requests, table_of
+from .model_tables import Tables, bind, stored, table_of
+
+pytestmark = pytest.mark.both_transports
 
 P = "TEAM#1"
-
-
-class Address(BaseModel):
-    city: str
-    zip: str | None = None
 
 
 class User(Model):
@@ -69,13 +65,6 @@ class User(Model):
     by_email = GlobalSecondaryIndex("email-index", partition_key="email")
     by_team = GlobalSecondaryIndex("team-index", partition_key="team", sort_key="age")
     by_age = LocalSecondaryIndex("age-index", sort_key="age")
-
-
-class Account(Model):
-    model_config = DynamoConfig(table="accounts")
-    id: Annotated[str, PartitionKey()]
-    balance: int = 0
-    version: Annotated[int, Version()] = 0
 
 
 class Counter(Model):
@@ -110,34 +99,6 @@ class NoTable(Model):
     name: str = ""
 
 
-HOOK_CALLS: list[str] = []
-
-
-class Hooked(Model):
-    model_config = DynamoConfig(table="hooked")
-    id: Annotated[str, PartitionKey()]
-    n: int = 0
-
-    @before_update
-    def _before_update(self) -> None:
-        HOOK_CALLS.append("before_update")
-
-    @after_update
-    def _after_update(self) -> None:
-        HOOK_CALLS.append("after_update")
-
-    @after_save
-    def _after_save(self) -> None:
-        HOOK_CALLS.append("after_save")
-
-
-@pytest.fixture
-async def tables(default_client: DynamoDBClient, server: str) -> AsyncIterator[Tables]:
-    made = Tables(default_client, server)
-    yield made
-    await made.drop()
-
-
 @pytest.fixture
 async def users(tables: Tables) -> type[User]:
     return await tables(User)
@@ -160,12 +121,6 @@ def dead_accounts(dead_client: DynamoDBClient) -> type[Account]:
     return bind(Account, "accounts", client=dead_client)
 
 
-@pytest.fixture
-def sent(client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The operation names sent on the session client."""
-    return record_requests(client, monkeypatch)
-
-
 def sk(i: int) -> str:
     return f"item#{i:03d}"
 
@@ -177,14 +132,6 @@ async def fill(
     items = [{"pk": pk, "sk": sk(i), "name": f"n{i}", "age": i, **fields} for i in range(n)]
     await client.batch_write(table_of(model), put_items=items)
     return items
-
-
-async def stored(boto: Any, model: type[Model], **key: str) -> dict[str, Any] | None:
-    response = boto.get_item(
-        TableName=table_of(model), Key={k: {"S": v} for k, v in key.items()}, ConsistentRead=True
-    )
-    item: dict[str, Any] | None = response.get("Item")
-    return item
 
 
 # -- get / save / delete ------------------------------------------------------------------
@@ -212,11 +159,7 @@ async def test_save_then_get_round_trips_the_model(api: Api, users: type[User]) 
     assert await api.on(users).get(pk="nobody", sk="u1", consistent_read=True) is None
 
 
-@pytest.mark.deviates(
-    "dynalite",
-    reason="it ignores ReturnValuesOnConditionCheckFailure=ALL_OLD, so "
-    "ConditionalCheckFailedException carries no item",
-)
+@NO_ITEM_ON_FAILED_CONDITION
 async def test_save_with_condition(api: Api, users: type[User]) -> None:
     await api.on(users(pk=P, sk="u1", name="Jane")).save()
     with pytest.raises(ConditionalCheckFailedException) as caught:
@@ -276,11 +219,7 @@ async def test_update_combines_fields_and_atomic_actions(
     assert await api.on(users).get(pk=P, sk="u1") == expected
 
 
-@pytest.mark.deviates(
-    "dynalite",
-    reason="it ignores ReturnValuesOnConditionCheckFailure=ALL_OLD, so "
-    "ConditionalCheckFailedException carries no item",
-)
+@NO_ITEM_ON_FAILED_CONDITION
 async def test_update_with_condition(api: Api, users: type[User]) -> None:
     user = users(pk=P, sk="u1", age=0)
     await api.on(user).save()
@@ -532,13 +471,13 @@ async def test_create_table_sets_keys_indexes_and_ttl(api: Api, tables: Tables, 
     # TTL values are stored as epoch seconds.
     expires = datetime(2030, 1, 1, tzinfo=timezone.utc)
     await api.on(model(pk=P, sk="u1", expires_at=expires)).save()
-    raw = await stored(boto, model, pk=P, sk="u1")
+    raw = stored(boto, model, pk=P, sk="u1")
     assert raw is not None and raw["expires_at"] == {"N": str(int(expires.timestamp()))}
     got = await api.on(model).get(pk=P, sk="u1")
     assert got is not None and got.expires_at == expires
     later = datetime(2031, 1, 1, tzinfo=timezone.utc)
     await api.on(got).update(expires_at=later, condition=User.expires_at == expires)
-    raw = await stored(boto, model, pk=P, sk="u1")
+    raw = stored(boto, model, pk=P, sk="u1")
     assert raw is not None and raw["expires_at"] == {"N": str(int(later.timestamp()))}
     assert got.expires_at == later
 
@@ -700,16 +639,17 @@ async def test_transaction_applies_version_conditions(
 async def test_transaction_runs_after_hooks_after_the_commit(api: Api, tables: Tables) -> None:
     hooked = await tables(Hooked)
     item = hooked(id="a")
-    HOOK_CALLS.clear()
+    CALLS.clear()
     async with api.transaction() as tx:
-        tx.put(item)
-        assert HOOK_CALLS == []
-    assert HOOK_CALLS == ["after_save"]
-    HOOK_CALLS.clear()
+        tx.put(item)  # the before_ hooks run as an action is added
+        assert CALLS == ["before_save 1", "before_save 2"]
+    assert CALLS == ["before_save 1", "before_save 2", "after_save"]
+    CALLS.clear()
     async with api.transaction() as tx:
         tx.update(item, atomic=[path(Hooked.n).add(1)])
-        assert HOOK_CALLS == ["before_update"]
-    assert HOOK_CALLS == ["before_update", "after_update"]
+        assert CALLS == ["before_update n=0"]
+    # which hooks ran (not the n the instance holds: a transaction returns no new values)
+    assert [call.partition(" n=")[0] for call in CALLS] == ["before_update", "after_update"]
 
 
 # -- refused before sending -----------------------------------------------------------------

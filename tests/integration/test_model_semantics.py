@@ -6,15 +6,13 @@ What is stored is checked with plain boto3 (``boto``), what is sent with a reque
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from enum import Enum
 from typing import Annotated, Any
 
 import pydantic
 import pytest
-from pydantic import BaseModel, field_validator
+from pydantic import field_validator
 
 from pydynox import (
     ConditionalCheckFailedException,
@@ -23,27 +21,16 @@ from pydynox import (
     Model,
     PartitionKey,
     SortKey,
-    Version,
-    after_delete,
-    after_load,
-    after_save,
-    after_update,
-    before_delete,
-    before_save,
-    before_update,
     path,
 )
 
+from ..local_servers import NO_ITEM_ON_FAILED_CONDITION
+from ..models import CALLS, Account, Address, Hooked, Status
 from .api import Api
-from .model_tables import Tables, record_requests, table_of
+from .model_tables import Tables, raw_key, stored, table_of
 
 P = "PART#1"
 UTC = timezone.utc
-
-
-class Address(BaseModel):
-    city: str
-    zip: str | None = None
 
 
 class Profile(Model):
@@ -62,11 +49,6 @@ class Profile(Model):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
-
-
-class Status(str, Enum):
-    open = "open"
-    closed = "closed"
 
 
 class Event(Model):
@@ -111,88 +93,9 @@ class Doc(Model):
     missing: str | None = None
 
 
-class Account(Model):
-    model_config = DynamoConfig(table="accounts")
-    id: Annotated[str, PartitionKey()]
-    balance: int = 0
-    version: Annotated[int, Version()] = 0
-
-
-CALLS: list[str] = []
-
-
-class Hooked(Model):
-    model_config = DynamoConfig(table="hooked")
-    id: Annotated[str, PartitionKey()]
-    n: int = 0
-    locked: bool = False
-
-    @before_save
-    def _first_before_save(self) -> None:
-        CALLS.append("before_save 1")
-        if self.locked:
-            raise RuntimeError("locked")
-
-    @before_save
-    def _second_before_save(self) -> None:
-        CALLS.append("before_save 2")
-
-    @after_save
-    def _after_save(self) -> None:
-        CALLS.append("after_save")
-
-    @before_update
-    def _before_update(self) -> None:
-        CALLS.append(f"before_update n={self.n}")
-        if self.locked:
-            raise RuntimeError("locked")
-
-    @after_update
-    def _after_update(self) -> None:
-        CALLS.append(f"after_update n={self.n}")
-
-    @before_delete
-    def _before_delete(self) -> None:
-        CALLS.append("before_delete")
-        if self.locked:
-            raise RuntimeError("locked")
-
-    @after_delete
-    def _after_delete(self) -> None:
-        CALLS.append("after_delete")
-
-    @after_load
-    def _after_load(self) -> None:
-        CALLS.append(f"after_load {self.id}")
-
-
-@pytest.fixture
-async def tables(default_client: DynamoDBClient, server: str) -> AsyncIterator[Tables]:
-    made = Tables(default_client, server)
-    yield made
-    await made.drop()
-
-
 @pytest.fixture
 async def profiles(tables: Tables) -> type[Profile]:
     return await tables(Profile)
-
-
-@pytest.fixture
-def sent(client: DynamoDBClient, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The operation names sent on the session client."""
-    return record_requests(client, monkeypatch)
-
-
-def raw_key(**key: str) -> dict[str, Any]:
-    return {name: {"S": value} for name, value in key.items()}
-
-
-def stored(boto: Any, model: type[Model], **key: str) -> dict[str, Any] | None:
-    """The item as DynamoDB holds it, read with plain boto3."""
-    response = boto.get_item(TableName=table_of(model), Key=raw_key(**key), ConsistentRead=True)
-    item: dict[str, Any] | None = response.get("Item")
-    return item
 
 
 # -- update() ---------------------------------------------------------------------------------
@@ -572,11 +475,7 @@ async def test_natural_format_round_trips_with_plain_boto3(
 # -- writes -------------------------------------------------------------------------------
 
 
-@pytest.mark.deviates(
-    "dynalite",
-    reason="it ignores ReturnValuesOnConditionCheckFailure=ALL_OLD, so "
-    "ConditionalCheckFailedException carries no item",
-)
+@NO_ITEM_ON_FAILED_CONDITION
 async def test_version_conditions_every_write_and_stale_writes_change_nothing(
     api: Api, tables: Tables, boto: Any
 ) -> None:

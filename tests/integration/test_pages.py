@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import pytest
@@ -22,7 +22,10 @@ from pydynox import (
 from pydynox.testing import local_client
 
 from .api import Api
-from .conftest import unique
+from .model_tables import bind, table_of
+from .tables import unique
+
+pytestmark = pytest.mark.both_transports
 
 URL_SAFE = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
@@ -34,20 +37,16 @@ class Order(Model):
     by_status = GlobalSecondaryIndex("by-status", partition_key="status", sort_key="number")
 
 
-@pytest.fixture
-async def orders(client: DynamoDBClient) -> AsyncIterator[type[Order]]:
-    table = unique("pages")
-    bound = type(
-        "BoundOrder",
-        (Order,),
-        {"model_config": DynamoConfig(table=table, client=client), "__module__": __name__},
-    )
-    await bound.create_table()
+@pytest.fixture(scope="module")
+def orders(client: DynamoDBClient) -> Iterator[type[Order]]:
+    """Order bound to a table that every test of the module reads and none writes."""
+    bound = bind(Order, unique("pages"), client=client)
+    bound.sync_create_table()
     for n in range(10):
-        await bound(owner="ada", number=n, status="done" if n % 3 == 0 else "open").save()
-    await bound(owner="bob", number=1).save()
+        bound(owner="ada", number=n, status="done" if n % 3 == 0 else "open").sync_save()
+    bound(owner="bob", number=1).sync_save()
     yield bound
-    await client.delete_table(table, wait=False)
+    client.sync_delete_table(table_of(bound), wait=False)
 
 
 async def walk(result_of: Any, page_size: int) -> list[Any]:

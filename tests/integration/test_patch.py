@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pydantic
@@ -19,7 +18,7 @@ from pydynox import (
 )
 
 from .api import Api
-from .conftest import unique
+from .model_tables import Tables
 
 
 class Profile(Model):
@@ -32,16 +31,8 @@ class Profile(Model):
 
 
 @pytest.fixture
-async def profiles(client: DynamoDBClient) -> AsyncIterator[type[Profile]]:
-    table = unique("patch")
-    bound: type[Profile] = type(
-        "BoundProfile",
-        (Profile,),
-        {"model_config": DynamoConfig(table=table, client=client), "__module__": __name__},
-    )
-    await bound.create_table()
-    yield bound
-    await client.delete_table(table, wait=False)
+async def profiles(tables: Tables) -> type[Profile]:
+    return await tables(Profile)
 
 
 def test_the_patch_model_has_every_field_but_keys_and_version_all_optional() -> None:

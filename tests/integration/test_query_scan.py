@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +16,9 @@ from pydynox import (
 )
 
 from .api import Api
-from .conftest import unique
+from .tables import TablePool
+
+pytestmark = pytest.mark.both_transports
 
 P = "USER#1"
 
@@ -270,17 +272,20 @@ async def test_count_with_key_condition_filter_and_scan(
 
 
 @pytest.fixture
-async def indexed_table(client: DynamoDBClient) -> AsyncIterator[str]:
-    name = unique("ix")
-    await client.create_table(
-        name,
-        partition_key=("pk", "S"),
-        sort_key=("sk", "S"),
-        global_indexes=[IndexSpec("by-email", partition_key=("email", "S"))],
-        local_indexes=[IndexSpec("by-age", sort_key=("age", "N"))],
-    )
-    yield name
-    await client.delete_table(name, wait=False)
+def indexed_table(client: DynamoDBClient, table_pool: TablePool) -> Iterator[str]:
+    """An empty table of its own with a global index ``by-email`` and a local ``by-age``."""
+
+    def create(name: str) -> None:
+        client.sync_create_table(
+            name,
+            partition_key=("pk", "S"),
+            sort_key=("sk", "S"),
+            global_indexes=[IndexSpec("by-email", partition_key=("email", "S"))],
+            local_indexes=[IndexSpec("by-age", sort_key=("age", "N"))],
+        )
+
+    with table_pool.lend("by-email, by-age", create) as name:
+        yield name
 
 
 PEOPLE = [

@@ -51,7 +51,7 @@ from pydynox.testing import local_client
 
 from ..faults import FaultProxy
 from .api import Api
-from .conftest import unique
+from .tables import unique
 
 ITEMS = 5000
 PARTITIONS = 5  # p0..p4, 1,000 items each

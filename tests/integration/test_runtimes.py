@@ -36,7 +36,8 @@ from pydynox.testing import local_client
 
 from ..faults import FaultProxy
 from ..local_servers import Servers
-from .conftest import LOOPS, unique
+from .conftest import LOOPS
+from .tables import unique
 
 T = TypeVar("T")
 Factory = Callable[[], asyncio.AbstractEventLoop]

@@ -63,7 +63,6 @@ from pydynox import (
 from ..canned import Canned, Reply
 from ..tls import server_context
 from .api import Api
-from .conftest import unique
 
 ACCESS_KEY = "AKIAPYDYNOXCANARY7Q"
 SECRET_KEY = "pydynox+secret/canary+K3y+wJalrXUtnFEMI"
@@ -114,12 +113,9 @@ def transport(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def secret_table(client: DynamoDBClient) -> Iterator[str]:
-    name = unique("sec")
-    client.sync_create_table(name, partition_key=("pk", "S"), sort_key=("sk", "S"))
-    client.sync_put_item(name, {"pk": "a", "sk": "b"})
-    yield name
-    client.sync_delete_table(name, wait=False)
+def secret_table(client: DynamoDBClient, table: str) -> str:
+    client.sync_put_item(table, {"pk": "a", "sk": "b"})
+    return table
 
 
 # --------------------------------------------------------------------------- repr

@@ -11,7 +11,6 @@ and lists keep None as NULL. What is stored is read with plain boto3 (``boto``),
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pytest
@@ -20,7 +19,6 @@ from pydantic import BaseModel
 from pydynox import (
     ConditionalCheckFailedException,
     DynamoConfig,
-    DynamoDBClient,
     Model,
     PartitionKey,
     path,
@@ -75,10 +73,8 @@ DEFAULTS = {"previous": {"L": []}, "by_name": {"M": {}}, "meta": {"M": {}}, "tag
 
 
 @pytest.fixture
-async def places(default_client: DynamoDBClient, server: str) -> AsyncIterator[type[Place]]:
-    tables = Tables(default_client, server)
-    yield await tables(Place)
-    await tables.drop()
+async def places(tables: Tables) -> type[Place]:
+    return await tables(Place)
 
 
 def raw(boto: Any, model: type[Model], pk: str) -> dict[str, Any]:

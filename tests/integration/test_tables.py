@@ -21,7 +21,9 @@ from pydynox.testing import local_client
 
 from ..canned import Canned, Reply
 from .api import Api
-from .conftest import unique
+from .tables import unique
+
+pytestmark = pytest.mark.both_transports
 
 
 def by_name(indexes: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

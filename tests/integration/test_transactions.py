@@ -21,6 +21,8 @@ from pydynox import (
 
 from .api import Api
 
+pytestmark = pytest.mark.both_transports
+
 
 def k(pk: str) -> dict[str, str]:
     return {"pk": pk, "sk": "x"}

@@ -37,66 +37,7 @@ from pydynox.expressions import (
     render_update,
 )
 
-HOSTILE_NAMES = [
-    "name",
-    "size",
-    "count",
-    "status",
-    "year",
-    "AND",
-    "OR",
-    "NOT",
-    "BETWEEN",
-    "IN",
-    "SET",
-    "REMOVE",
-    "attribute_exists",
-    "a.b",
-    "a[0]",
-    "[1]",
-    "]",
-    "#n0",
-    "#n1",
-    ":v0",
-    ":v1",
-    "#",
-    ":",
-    " ",
-    "a b",
-    "'quoted'",
-    '"double"',
-    "(",
-    ")",
-    ",",
-    "=",
-    "<>",
-    "ünïcødé",
-    "名前",
-    "🙂",
-    "\n",
-    "a\tb",
-    # More DynamoDB reserved words.
-    "ABORT",
-    "DATA",
-    "KEY",
-    "TABLE",
-    "VALUE",
-    "USER",
-    "ORDER",
-    "BY",
-    "HASH",
-    "RANGE",
-    "TTL",
-    # Empty-ish: invisible, blank or combining.
-    "\u200b",
-    "\ufeff",
-    "\x00",
-    " \t ",
-    "a\u0301",
-    "#n0.#n1",
-    ":v0 OR :v1",
-    "size(#n0)",
-]
+from ..hostile import HOSTILE_NAMES, HOSTILE_VALUES
 
 names = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(min_size=1, max_size=12))
 paths = st.builds(
@@ -105,7 +46,7 @@ paths = st.builds(
     st.lists(st.one_of(names, st.integers(0, 1000)), max_size=4),
 )
 scalars = st.one_of(
-    st.sampled_from(["#n0", ":v0", "a = b", "x) OR (y", "size", "NOT", "'", '"', ""]),
+    st.sampled_from(HOSTILE_VALUES),
     st.text(max_size=20),
     st.integers(-(10**37), 10**37),
     st.decimals(
@@ -311,14 +252,21 @@ def actions_on(draw: st.DrawFn, attr: Attr) -> BuiltAction:
 
 
 @st.composite
+def distinct_paths(
+    draw: st.DrawFn, segments: st.SearchStrategy[str], most: int, depth: int, index: int
+) -> list[Attr]:
+    """Up to ``most`` paths of ``segments`` and list indexes: distinct first names keep the
+    paths from overlapping (an update may not touch a path twice)."""
+    firsts = draw(st.lists(segments, min_size=1, max_size=most, unique=True))
+    return [
+        Attr.of(first, *draw(st.lists(st.one_of(segments, st.integers(0, index)), max_size=depth)))
+        for first in firsts
+    ]
+
+
+@st.composite
 def updates(draw: st.DrawFn) -> list[BuiltAction]:
-    # Distinct first names keep the paths from overlapping.
-    firsts = draw(st.lists(names, min_size=1, max_size=6, unique=True))
-    built: list[BuiltAction] = []
-    for first in firsts:
-        rest = draw(st.lists(st.one_of(names, st.integers(0, 50)), max_size=3))
-        built.append(draw(actions_on(Attr.of(first, *rest))))
-    return built
+    return [draw(actions_on(attr)) for attr in draw(distinct_paths(names, 6, 3, 50))]
 
 
 @settings(max_examples=300, deadline=None)
@@ -418,7 +366,7 @@ canary_paths = st.builds(
 )
 canary_strings = st.builds(
     lambda base: base + CANARY,
-    st.one_of(st.sampled_from([*HOSTILE_NAMES, "", "'", '"', "a = b"]), st.text(max_size=8)),
+    st.one_of(st.sampled_from([*HOSTILE_NAMES, *HOSTILE_VALUES]), st.text(max_size=8)),
 )
 canary_scalars = st.one_of(canary_strings, st.binary(min_size=1, max_size=4), numbers)
 canary_values = st.one_of(
@@ -469,11 +417,8 @@ canary_conditions = st.recursive(
 
 @st.composite
 def canary_actions(draw: st.DrawFn) -> list[UpdateAction]:
-    firsts = draw(st.lists(canary_names, min_size=1, max_size=4, unique=True))
     actions: list[UpdateAction] = []
-    for first in firsts:
-        rest = draw(st.lists(st.one_of(canary_names, st.integers(0, 9)), max_size=2))
-        attr = Attr.of(first, *rest)
+    for attr in draw(distinct_paths(canary_names, 4, 2, 9)):
         kind = draw(st.integers(0, 6))
         if kind == 0:
             actions.append(attr.set(draw(canary_values)))

@@ -7,6 +7,7 @@ class's ``ModelInfo`` once it is complete, and answers class-level field access
 
 from __future__ import annotations
 
+import abc
 import re
 import threading
 import warnings
@@ -61,8 +62,9 @@ class DynamoMeta(ModelMetaclass):
         **kwargs: Any,
     ) -> type:
         if not any(issubclass(base, BaseModel) for base in bases):
-            # pydynox's own layers of DynamoMixin, or a user's mixin: not a model yet.
-            return type.__new__(mcs, name, bases, namespace, **kwargs)
+            # pydynox's own layers of DynamoMixin, or a user's mixin: not a model yet (an
+            # ABC as pydantic's metaclass expects: issubclass() asks it for _abc_impl).
+            return abc.ABCMeta.__new__(mcs, name, bases, namespace, **kwargs)
         # Index declarations are not fields: keep them out of pydantic's sight.
         indexes = {k: v for k, v in namespace.items() if isinstance(v, _Index)}
         for key in indexes:

@@ -10,7 +10,7 @@ call describe one write the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from pydynox._protocol._actions import (
     Delete,
@@ -23,6 +23,8 @@ from pydynox._protocol._actions import (
 )
 from pydynox._protocol._plan import Call, Plan
 from pydynox._protocol._requests import (
+    ReturnValues,
+    ReturnValuesOnWrite,
     delete_item_request,
     get_item_request,
     parse_item,
@@ -42,6 +44,7 @@ __all__ = [
 
 T = TypeVar("T")
 Convert = Callable[[dict[str, Any]], T]
+Changed = Literal["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]  # always an answer, maybe {}
 
 
 def get_plan(get: Get, consistent_read: bool, convert: Convert[T]) -> Plan[T | None]:
@@ -51,22 +54,64 @@ def get_plan(get: Get, consistent_read: bool, convert: Convert[T]) -> Plan[T | N
     return convert(raw) if raw else None
 
 
-def put_plan(put: Put) -> Plan[None]:
-    """Write a whole item."""
-    yield Call("PutItem", put_item_request(put.table, put.item, put.condition))
+@overload
+def put_plan(put: Put, return_values: Literal["NONE"] = "NONE") -> Plan[None]: ...
+@overload
+def put_plan(put: Put, return_values: ReturnValuesOnWrite) -> Plan[dict[str, Any] | None]: ...
+def put_plan(put: Put, return_values: ReturnValuesOnWrite = "NONE") -> Plan[dict[str, Any] | None]:
+    """Write a whole item. With ``return_values="ALL_OLD"``, the item it replaced (None when
+    there was none); None otherwise."""
+    request = put_item_request(put.table, put.item, put.condition, return_values)
+    response = yield Call("PutItem", request)
+    return _old_item(response, return_values)
 
 
-def update_plan(update: Update, convert: Convert[T]) -> Plan[T]:
-    """Apply the update; the item as stored afterwards (ReturnValues=ALL_NEW), converted."""
+@overload
+def update_plan(
+    update: Update, convert: Convert[T], return_values: Changed = "ALL_NEW"
+) -> Plan[T]: ...
+@overload
+def update_plan(
+    update: Update, convert: Convert[T], return_values: ReturnValues
+) -> Plan[T | None]: ...
+def update_plan(
+    update: Update, convert: Convert[T], return_values: ReturnValues = "ALL_NEW"
+) -> Plan[T | None]:
+    """Apply the update and hand back, converted, what ``return_values`` asks for: the item
+    as stored afterwards (ALL_NEW, the default) or before (ALL_OLD: None when there was no
+    item), or only the attributes it changed, as they are afterwards (UPDATED_NEW) or were
+    before (UPDATED_OLD): ``{}`` converted when there are none. NONE: None."""
     actions = update_actions(update.key, update.updates, update.atomic)
-    request = update_item_request(update.table, update.key, actions, update.condition)
+    request = update_item_request(
+        update.table, update.key, actions, update.condition, return_values
+    )
     response = yield Call("UpdateItem", request)
-    return convert(response.get("Attributes") or {})
+    raw = response.get("Attributes")
+    if return_values == "NONE" or (return_values == "ALL_OLD" and not raw):
+        return None
+    return convert(raw or {})
 
 
-def delete_plan(delete: Delete) -> Plan[None]:
-    """Delete an item (a missing item is not an error)."""
-    yield Call("DeleteItem", delete_item_request(delete.table, delete.key, delete.condition))
+@overload
+def delete_plan(delete: Delete, return_values: Literal["NONE"] = "NONE") -> Plan[None]: ...
+@overload
+def delete_plan(
+    delete: Delete, return_values: ReturnValuesOnWrite
+) -> Plan[dict[str, Any] | None]: ...
+def delete_plan(
+    delete: Delete, return_values: ReturnValuesOnWrite = "NONE"
+) -> Plan[dict[str, Any] | None]:
+    """Delete an item (a missing item is not an error). With ``return_values="ALL_OLD"``,
+    the item it deleted (None when there was none); None otherwise."""
+    request = delete_item_request(delete.table, delete.key, delete.condition, return_values)
+    response = yield Call("DeleteItem", request)
+    return _old_item(response, return_values)
+
+
+def _old_item(
+    response: dict[str, Any], return_values: ReturnValuesOnWrite
+) -> dict[str, Any] | None:
+    return parse_item(response.get("Attributes")) if return_values == "ALL_OLD" else None
 
 
 def transact_write_plan(actions: Iterable[WriteAction]) -> Plan[None]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydynox._values._codec import (
     AttributeValue,
@@ -23,7 +23,10 @@ from pydynox.expressions import Attr, Condition, Placeholders, UpdateAction, ren
 
 __all__ = [
     "Expression",
+    "ReturnValues",
+    "ReturnValuesOnWrite",
     "check_key",
+    "check_return_values",
     "check_table",
     "delete_item_request",
     "get_item_request",
@@ -37,6 +40,18 @@ __all__ = [
 
 Expression = str | Condition
 KeyId = tuple[tuple[str, str, Any], ...]
+
+ReturnValues = Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
+"""What UpdateItem can hand back: nothing, the item before or after, or only the attributes
+it changed, before or after."""
+ReturnValuesOnWrite = Literal["NONE", "ALL_OLD"]
+"""What PutItem and DeleteItem can hand back: nothing, or the item they replaced or deleted."""
+
+_RETURN_VALUES: dict[str, tuple[str, ...]] = {
+    "PutItem": get_args(ReturnValuesOnWrite),
+    "DeleteItem": get_args(ReturnValuesOnWrite),
+    "UpdateItem": get_args(ReturnValues),
+}
 
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
 
@@ -107,6 +122,24 @@ def _with_condition(
     return params
 
 
+def check_return_values(value: object, operation: str) -> str:
+    """``value`` if ``operation`` (PutItem, UpdateItem, DeleteItem) takes it as ReturnValues."""
+    allowed = _RETURN_VALUES[operation]
+    if not isinstance(value, str) or value not in allowed:
+        names = ", ".join(repr(name) for name in allowed)
+        raise ValidationException(
+            f"return_values={value!r} is not allowed for {operation}: it takes one of {names}"
+        )
+    return value
+
+
+def _with_return_values(params: dict[str, Any], value: object, operation: str) -> dict[str, Any]:
+    """Ask for ``value`` (nothing to add for NONE, DynamoDB's default)."""
+    if check_return_values(value, operation) != "NONE":
+        params["ReturnValues"] = value
+    return params
+
+
 def get_item_request(table: str, key: Mapping[str, Any], consistent_read: bool) -> dict[str, Any]:
     return {
         "TableName": check_table(table),
@@ -116,19 +149,27 @@ def get_item_request(table: str, key: Mapping[str, Any], consistent_read: bool) 
 
 
 def put_item_request(
-    table: str, item: Mapping[str, Any], condition: Condition | None = None
+    table: str,
+    item: Mapping[str, Any],
+    condition: Condition | None = None,
+    return_values: ReturnValuesOnWrite = "NONE",
 ) -> dict[str, Any]:
     if not isinstance(item, Mapping):
         raise ValidationException(f"an item must be a mapping of attributes, not {item!r}")
     av = serialize_item(item)
     check_item_size(av, what=f"item for table {table!r}")
-    return _with_condition({"TableName": check_table(table), "Item": av}, condition)
+    params: dict[str, Any] = {"TableName": check_table(table), "Item": av}
+    return _with_condition(_with_return_values(params, return_values, "PutItem"), condition)
 
 
 def delete_item_request(
-    table: str, key: Mapping[str, Any], condition: Condition | None = None
+    table: str,
+    key: Mapping[str, Any],
+    condition: Condition | None = None,
+    return_values: ReturnValuesOnWrite = "NONE",
 ) -> dict[str, Any]:
-    return _with_condition({"TableName": check_table(table), "Key": check_key(key)}, condition)
+    params: dict[str, Any] = {"TableName": check_table(table), "Key": check_key(key)}
+    return _with_condition(_with_return_values(params, return_values, "DeleteItem"), condition)
 
 
 def update_actions(
@@ -159,15 +200,15 @@ def update_item_request(
     key: Mapping[str, Any],
     actions: Sequence[UpdateAction],
     condition: Condition | None = None,
-    return_values: str = "ALL_NEW",
+    return_values: ReturnValues = "ALL_NEW",
 ) -> dict[str, Any]:
     ph = Placeholders()
     params: dict[str, Any] = {
         "TableName": check_table(table),
         "Key": check_key(key),
         "UpdateExpression": render_update(actions, ph),
-        "ReturnValues": return_values,
     }
+    params = _with_return_values(params, return_values, "UpdateItem")
     return _with_condition(params, condition, ph)
 
 

@@ -119,9 +119,9 @@ _READ: dict[str, Shape] = {
 # those whose answer pydynox does not read with no fields.
 _ANSWERS: dict[str, dict[str, Shape]] = {
     "GetItem": {"Item": dict},
-    "PutItem": {},
+    "PutItem": {"Attributes": dict},
     "UpdateItem": {"Attributes": dict},
-    "DeleteItem": {},
+    "DeleteItem": {"Attributes": dict},
     "Query": _READ,
     "Scan": _READ,
     "BatchGetItem": {

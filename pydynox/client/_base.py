@@ -4,6 +4,12 @@
 retry rules, the cursor secret, the key names learnt per table) and the four ways work is
 run: ``_run`` / ``_sync_run`` for a plan, ``_results`` / ``_sync_results`` for a lazy query
 or scan. The operations (``_items``, ``_reads``, ``_tables``) and the models use only these.
+
+The table prefix (``table_prefix=`` / ``PYDYNOX_TABLE_PREFIX``) is applied there too, and
+only there: plans, readers and models name tables as their callers do, and ``_run`` /
+``_reader`` run them through ``_protocol._prefix.with_prefix``, which puts the prefix on
+every table a request names and takes it off every table an answer names. Page cursors are
+bound to the prefix as well (``_reader``).
 """
 
 from __future__ import annotations
@@ -11,10 +17,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydynox._protocol._cursor import check_secret
+from pydynox._protocol._paging import PageState
 from pydynox._protocol._plan import Plan
+from pydynox._protocol._prefix import PREFIX_VARIABLE, check_prefix, with_prefix
 from pydynox._protocol._requests import Expression
 from pydynox._protocol._retry import RetryPolicy, RetryRules
 from pydynox._transport._drivers import run_async, run_sync
@@ -30,6 +39,21 @@ _log = logging.getLogger("pydynox")
 Item = dict[str, Any]
 Key = Mapping[str, Any]
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _PrefixedReader(Reader[T]):
+    """A read of a client with a table prefix: its plans run through ``with_prefix``."""
+
+    prefix: str = ""
+
+    def plan(self, state: PageState, first_only: bool = False) -> Plan[None]:
+        return with_prefix(super().plan(state, first_only), self.prefix)
+
+    def page_plan(
+        self, page_size: int, cursor: str | None
+    ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
+        return with_prefix(super().page_plan(page_size, cursor), self.prefix)
 
 
 class _ClientBase:
@@ -51,6 +75,7 @@ class _ClientBase:
         retry_non_idempotent: bool = False,
         call_timeout: float | None = None,
         max_answer_bytes: int = DEFAULT_MAX_ANSWER,
+        table_prefix: str | None = None,
     ) -> None:
         self.settings = Settings(
             region=region,
@@ -76,6 +101,9 @@ class _ClientBase:
         self._cursor_secret = check_secret(
             cursor_secret if cursor_secret is not None else os.environ.get("PYDYNOX_CURSOR_SECRET")
         )
+        self._table_prefix = check_prefix(
+            table_prefix if table_prefix is not None else os.environ.get(PREFIX_VARIABLE, "")
+        )
         self.batch_retry = RetryPolicy()
         retry = RetryRules(
             RetryPolicy(attempts=max_attempts),
@@ -85,7 +113,15 @@ class _ClientBase:
         self._retry = retry
         self._async = AsyncTransport(self.settings, retry)
         self._sync = SyncTransport(self.settings, retry)
-        self._key_names: dict[str, tuple[str, ...]] = {}
+        self._key_names: dict[str, tuple[str, ...]] = {}  # by table, as callers name it
+
+    @property
+    def table_prefix(self) -> str:
+        """What DynamoDB's table names start with: ``table_prefix=``, else the environment
+        variable ``PYDYNOX_TABLE_PREFIX`` when the client was made, else ``""``. Requests to
+        table ``"users"`` go to ``table_prefix + "users"``; results and errors keep
+        ``"users"``. PartiQL statements are sent as written."""
+        return self._table_prefix
 
     @property
     def request_retry(self) -> RetryPolicy:
@@ -99,7 +135,9 @@ class _ClientBase:
 
     def __repr__(self) -> str:
         s = self.settings
-        return f"{type(self).__name__}(region={s.region!r}, endpoint_url={s.endpoint_url!r})"
+        prefix = f", table_prefix={self._table_prefix!r}" if self._table_prefix else ""
+        name = type(self).__name__
+        return f"{name}(region={s.region!r}, endpoint_url={s.endpoint_url!r}{prefix})"
 
     def _reader(
         self,
@@ -114,7 +152,27 @@ class _ClientBase:
         start_key: Key | None,
         key_names: tuple[str, ...] | None = None,
     ) -> Reader[T]:
-        """What a query or scan reads, with this client's cursor secret and key names."""
+        """What a query or scan reads, with this client's cursor secret and key names.
+
+        With a table prefix, its plans run through ``with_prefix`` and its cursors are bound
+        to the prefix too: a cursor is bound to the full table name, so one made under
+        ``"dev-"`` is refused under ``"prod-"``. Without one, scopes are as they always were."""
+        prefix = self._table_prefix
+        if prefix:
+            return _PrefixedReader(
+                op,
+                params,
+                convert,
+                repr(("table_prefix", prefix, scope)),
+                limit=limit,
+                page_size=page_size,
+                start_key=start_key,
+                filtered=filtered,
+                key_names=key_names,
+                secret=self._cursor_secret,
+                known_keys=self._key_names,
+                prefix=prefix,
+            )
         return Reader(
             op,
             params,
@@ -165,11 +223,13 @@ class _ClientBase:
 
     async def _run(self, plan: Plan[T]) -> T:
         """Run a plan on this event loop's connections."""
-        return await run_async(plan, self._async)
+        prefix = self._table_prefix
+        return await run_async(with_prefix(plan, prefix) if prefix else plan, self._async)
 
     def _sync_run(self, plan: Plan[T]) -> T:
         """Run a plan, blocking."""
-        return run_sync(plan, self._sync)
+        prefix = self._table_prefix
+        return run_sync(with_prefix(plan, prefix) if prefix else plan, self._sync)
 
     def _results(self, reader: Reader[T]) -> QueryResult[T]:
         """A lazy query or scan result for ``async for``."""

@@ -31,7 +31,7 @@ from pydynox._protocol._batch import (
 )
 from pydynox._protocol._plan import Plan
 from pydynox.client._writable import OneClient, Writable, writable
-from pydynox.exceptions import ValidationException
+from pydynox.exceptions import BatchWriteError, ValidationException
 
 if TYPE_CHECKING:
     from pydynox.client._client import DynamoDBClient
@@ -118,8 +118,18 @@ class _BatchBuffer(OneClient):
         client = self.client
         report = self._book.hand_over(type(stop).__name__, client._key_names, in_flight=False)
         _log.error("%s", report.message)
-        if stop.__cause__ is None:
+        cause = stop.__cause__
+        if isinstance(cause, BatchWriteError):  # a plan's report already: one list of all
+            cause.unprocessed.extend(report.unprocessed)
+        else:
+            report.__context__ = cause
             stop.__cause__ = report
+
+    def _stopped(self, stop: BaseException) -> None:
+        """Sending was stopped (cancelled, interrupted) before its plan took the writes (a
+        plan that had them reports them itself): the writes still buffered are listed."""
+        if not isinstance(stop, Exception):
+            self._abandon(stop)
 
     @property
     def pending(self) -> int:
@@ -153,8 +163,12 @@ class BatchWriter(_BatchBuffer):
         return _Send(self)
 
     async def _send(self, everything: bool) -> None:
-        if (plan := self._plan(everything)) is not None:
-            await self.client._run(plan)
+        try:
+            if (plan := self._plan(everything)) is not None:
+                await self.client._run(plan)
+        except BaseException as stop:
+            self._stopped(stop)
+            raise
 
     async def flush(self) -> None:
         """Send everything buffered now."""
@@ -186,8 +200,12 @@ class SyncBatchWriter(_BatchBuffer):
         self._send(everything=False)
 
     def _send(self, everything: bool) -> None:
-        if (plan := self._plan(everything)) is not None:
-            self.client._sync_run(plan)
+        try:
+            if (plan := self._plan(everything)) is not None:
+                self.client._sync_run(plan)
+        except BaseException as stop:
+            self._stopped(stop)
+            raise
 
     def flush(self) -> None:
         """Send everything buffered now."""

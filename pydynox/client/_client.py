@@ -39,6 +39,11 @@ class DynamoDBClient(_ItemOperations, _ReadOperations, _TableOperations, _Statem
     all its attempts and the backoff between them (each page of a query or scan, each batch
     request). ``max_answer_bytes`` refuses answers larger than that (64 MiB by default,
     four times DynamoDB's largest page).
+
+    ``table_prefix`` (else the ``PYDYNOX_TABLE_PREFIX`` environment variable) is put before
+    every table name a call or a model names, so one code base serves ``dev-`` and ``prod-``
+    tables; results, errors and page cursors keep the names you used (a cursor is bound to
+    the prefix too). PartiQL statements are sent as written.
     """
 
 

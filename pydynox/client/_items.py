@@ -7,7 +7,7 @@ generated below it by ``scripts/twins.py``. The single-item plans are the ones t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 from pydynox._protocol._actions import Delete, Get, Put, Update, WriteAction
 from pydynox._protocol._batch import batch_get_plan, batch_write_plan, delete_entry, put_entry
@@ -19,6 +19,7 @@ from pydynox._protocol._items import (
     transact_write_plan,
     update_plan,
 )
+from pydynox._protocol._requests import ReturnValues, ReturnValuesOnWrite
 from pydynox._values._codec import deserialize_item
 from pydynox.client._base import Item, Key, _ClientBase
 from pydynox.expressions import Condition, UpdateAction
@@ -31,12 +32,39 @@ class _ItemOperations(_ClientBase):
         """The item with this key, or None."""
         return await self._run(get_plan(Get(table, key), consistent_read, deserialize_item))
 
+    @overload
     async def put_item(
-        self, table: str, item: Mapping[str, Any], condition: Condition | None = None
-    ) -> None:
-        """Write a whole item (None attributes and empty sets are left out)."""
-        await self._run(put_plan(Put(table, item, condition)))
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["NONE"] = "NONE",
+    ) -> None: ...
+    @overload
+    async def put_item(
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite,
+    ) -> Item | None: ...
+    async def put_item(
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite = "NONE",
+    ) -> Item | None:
+        """Write a whole item (None attributes and empty sets are left out).
 
+        ``return_values="ALL_OLD"`` returns the item it replaced (None when there was none).
+        """
+        return await self._run(put_plan(Put(table, item, condition), return_values))
+
+    @overload
     async def update_item(
         self,
         table: str,
@@ -44,14 +72,81 @@ class _ItemOperations(_ClientBase):
         updates: Mapping[str, Any] | None = None,
         atomic: Sequence[UpdateAction] | None = None,
         condition: Condition | None = None,
-    ) -> Item:
-        """Set ``updates`` (None removes) and apply ``atomic`` actions; returns the new item."""
-        update = Update(table, key, updates, atomic, condition)
-        return await self._run(update_plan(update, deserialize_item))
+        *,
+        return_values: Literal["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"] = "ALL_NEW",
+    ) -> Item: ...
+    @overload
+    async def update_item(
+        self,
+        table: str,
+        key: Key,
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["ALL_OLD"],
+    ) -> Item | None: ...
+    @overload
+    async def update_item(
+        self,
+        table: str,
+        key: Key,
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["NONE"],
+    ) -> None: ...
+    async def update_item(
+        self,
+        table: str,
+        key: Key,
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValues = "ALL_NEW",
+    ) -> Item | None:
+        """Set ``updates`` (None removes) and apply ``atomic`` actions; returns the new item.
 
-    async def delete_item(self, table: str, key: Key, condition: Condition | None = None) -> None:
-        """Delete the item with this key (deleting a missing item is not an error)."""
-        await self._run(delete_plan(Delete(table, key, condition)))
+        ``return_values``: ``"ALL_OLD"`` the item before (None when there was none),
+        ``"UPDATED_NEW"`` / ``"UPDATED_OLD"`` only the attributes the update changed, after /
+        before (``{}`` when there are none), ``"NONE"`` None.
+        """
+        update = Update(table, key, updates, atomic, condition)
+        return await self._run(update_plan(update, deserialize_item, return_values))
+
+    @overload
+    async def delete_item(
+        self,
+        table: str,
+        key: Key,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["NONE"] = "NONE",
+    ) -> None: ...
+    @overload
+    async def delete_item(
+        self,
+        table: str,
+        key: Key,
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite,
+    ) -> Item | None: ...
+    async def delete_item(
+        self,
+        table: str,
+        key: Key,
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite = "NONE",
+    ) -> Item | None:
+        """Delete the item with this key (deleting a missing item is not an error).
+
+        ``return_values="ALL_OLD"`` returns the item it deleted (None when there was none).
+        """
+        return await self._run(delete_plan(Delete(table, key, condition), return_values))
 
     async def batch_get(
         self, table: str, keys: Iterable[Key], consistent_read: bool = False
@@ -90,11 +185,75 @@ class _ItemOperations(_ClientBase):
         """The item with this key, or None."""
         return self._sync_run(get_plan(Get(table, key), consistent_read, deserialize_item))
 
+    @overload
     def sync_put_item(
-        self, table: str, item: Mapping[str, Any], condition: Condition | None = None
-    ) -> None:
-        """Write a whole item (None attributes and empty sets are left out)."""
-        self._sync_run(put_plan(Put(table, item, condition)))
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["NONE"] = "NONE",
+    ) -> None: ...
+
+    @overload
+    def sync_put_item(
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite,
+    ) -> Item | None: ...
+
+    def sync_put_item(
+        self,
+        table: str,
+        item: Mapping[str, Any],
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite = "NONE",
+    ) -> Item | None:
+        """Write a whole item (None attributes and empty sets are left out).
+
+        ``return_values="ALL_OLD"`` returns the item it replaced (None when there was none).
+        """
+        return self._sync_run(put_plan(Put(table, item, condition), return_values))
+
+    @overload
+    def sync_update_item(
+        self,
+        table: str,
+        key: Key,
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"] = "ALL_NEW",
+    ) -> Item: ...
+
+    @overload
+    def sync_update_item(
+        self,
+        table: str,
+        key: Key,
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["ALL_OLD"],
+    ) -> Item | None: ...
+
+    @overload
+    def sync_update_item(
+        self,
+        table: str,
+        key: Key,
+        updates: Mapping[str, Any] | None = None,
+        atomic: Sequence[UpdateAction] | None = None,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["NONE"],
+    ) -> None: ...
 
     def sync_update_item(
         self,
@@ -103,14 +262,51 @@ class _ItemOperations(_ClientBase):
         updates: Mapping[str, Any] | None = None,
         atomic: Sequence[UpdateAction] | None = None,
         condition: Condition | None = None,
-    ) -> Item:
-        """Set ``updates`` (None removes) and apply ``atomic`` actions; returns the new item."""
-        update = Update(table, key, updates, atomic, condition)
-        return self._sync_run(update_plan(update, deserialize_item))
+        *,
+        return_values: ReturnValues = "ALL_NEW",
+    ) -> Item | None:
+        """Set ``updates`` (None removes) and apply ``atomic`` actions; returns the new item.
 
-    def sync_delete_item(self, table: str, key: Key, condition: Condition | None = None) -> None:
-        """Delete the item with this key (deleting a missing item is not an error)."""
-        self._sync_run(delete_plan(Delete(table, key, condition)))
+        ``return_values``: ``"ALL_OLD"`` the item before (None when there was none),
+        ``"UPDATED_NEW"`` / ``"UPDATED_OLD"`` only the attributes the update changed, after /
+        before (``{}`` when there are none), ``"NONE"`` None.
+        """
+        update = Update(table, key, updates, atomic, condition)
+        return self._sync_run(update_plan(update, deserialize_item, return_values))
+
+    @overload
+    def sync_delete_item(
+        self,
+        table: str,
+        key: Key,
+        condition: Condition | None = None,
+        *,
+        return_values: Literal["NONE"] = "NONE",
+    ) -> None: ...
+
+    @overload
+    def sync_delete_item(
+        self,
+        table: str,
+        key: Key,
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite,
+    ) -> Item | None: ...
+
+    def sync_delete_item(
+        self,
+        table: str,
+        key: Key,
+        condition: Condition | None = None,
+        *,
+        return_values: ReturnValuesOnWrite = "NONE",
+    ) -> Item | None:
+        """Delete the item with this key (deleting a missing item is not an error).
+
+        ``return_values="ALL_OLD"`` returns the item it deleted (None when there was none).
+        """
+        return self._sync_run(delete_plan(Delete(table, key, condition), return_values))
 
     def sync_batch_get(
         self, table: str, keys: Iterable[Key], consistent_read: bool = False

@@ -450,6 +450,49 @@ async def test_a_timeout_stops_the_sending_at_once(moto: str, raw: Any, table: s
         await client.close()
 
 
+def _stop_when_called(name: str, stop: BaseException) -> Callable[[Any, str, Any], Any]:
+    """A trace function raising ``stop`` the first time a function called ``name`` starts:
+    Ctrl-C (or a cancellation) landing at that exact point, every time."""
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        if event == "call" and frame.f_code.co_name == name:
+            sys.settrace(None)
+            raise stop
+        return trace
+
+    return trace
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+async def test_a_stop_as_the_exit_starts_sending_lists_every_buffered_write(
+    mode: str, client: DynamoDBClient, raw: Any, table: str
+) -> None:
+    """The block ended normally and the exit begins to send what is buffered: a stop landing
+    before the sending plan took the writes lists them all (it used to leave them unlisted)."""
+    ids = [f"exit-{uuid.uuid4().hex[:6]}-{n}" for n in range(5)]
+    stop: BaseException = KeyboardInterrupt() if mode == "sync" else asyncio.CancelledError()
+    stopped: type[BaseException] = type(stop)
+    with pytest.raises(stopped) as caught:
+        if mode == "sync":
+            with SyncBatchWriter(client, table) as sync_batch:
+                for i in ids:
+                    sync_batch.put({"id": i})
+                sys.settrace(_stop_when_called("_plan", stop))
+        else:
+            async with BatchWriter(client, table) as batch:
+                for i in ids:
+                    batch.put({"id": i})  # buffered: sent at the exit
+                sys.settrace(_stop_when_called("_plan", stop))
+    sys.settrace(None)
+    error = the_report(caught.value)
+    assert error is not None, repr(caught.value)
+    assert listed(error.unprocessed) == set(ids)
+    assert error.in_flight == []  # never sent
+    writer = batch if mode == "async" else sync_batch
+    assert writer.pending == 0
+    assert stored_ids(raw, table, ids) == set()
+
+
 # -- a writer never exited ----------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import asyncio
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -310,6 +310,31 @@ async def client_async(client: DynamoDBClient) -> None:
     assert_type(await client.get_item("t", key), dict[str, Any] | None)
     stored = await client.update_item("t", key, updates={"n": 2}, atomic=[Attr("m").add(1)])
     assert_type(stored, dict[str, Any])
+    assert_type(await client.put_item("t", {**key, "n": 1}), None)
+    assert_type(await client.put_item("t", key, return_values="NONE"), None)
+    assert_type(await client.put_item("t", key, return_values="ALL_OLD"), dict[str, Any] | None)
+    assert_type(await client.delete_item("t", key), None)
+    assert_type(await client.delete_item("t", key, return_values="ALL_OLD"), dict[str, Any] | None)
+    assert_type(
+        await client.update_item("t", key, {"n": 3}, return_values="ALL_NEW"), dict[str, Any]
+    )
+    assert_type(
+        await client.update_item("t", key, {"n": 3}, return_values="UPDATED_NEW"), dict[str, Any]
+    )
+    assert_type(
+        await client.update_item("t", key, {"n": 3}, return_values="UPDATED_OLD"), dict[str, Any]
+    )
+    assert_type(
+        await client.update_item("t", key, {"n": 3}, return_values="ALL_OLD"),
+        dict[str, Any] | None,
+    )
+    assert_type(await client.update_item("t", key, {"n": 3}, return_values="NONE"), None)
+    asked: Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"] = "UPDATED_OLD"
+    assert_type(
+        await client.update_item("t", key, {"n": 3}, return_values=asked), dict[str, Any] | None
+    )
+    put_asked: Literal["NONE", "ALL_OLD"] = "ALL_OLD"
+    assert_type(await client.put_item("t", key, return_values=put_asked), dict[str, Any] | None)
     async for item in client.query("t", Attr("pk") == "USER#1", limit=5):
         assert_type(item, dict[str, Any])
     assert_type(
@@ -346,6 +371,21 @@ def client_sync() -> None:
     with DynamoDBClient(endpoint_url="http://127.0.0.1:8000") as client:
         key = {"pk": "USER#1", "sk": "PROFILE"}
         assert_type(client.sync_get_item("t", key), dict[str, Any] | None)
+        assert_type(client.sync_put_item("t", key), None)
+        assert_type(client.sync_put_item("t", key, return_values="ALL_OLD"), dict[str, Any] | None)
+        assert_type(client.sync_delete_item("t", key), None)
+        assert_type(
+            client.sync_delete_item("t", key, return_values="ALL_OLD"), dict[str, Any] | None
+        )
+        assert_type(client.sync_update_item("t", key, {"n": 1}), dict[str, Any])
+        assert_type(
+            client.sync_update_item("t", key, {"n": 1}, return_values="UPDATED_OLD"),
+            dict[str, Any],
+        )
+        assert_type(
+            client.sync_update_item("t", key, {"n": 1}, return_values="ALL_OLD"),
+            dict[str, Any] | None,
+        )
         for item in client.sync_query("t", Attr("pk") == "USER#1"):
             assert_type(item, dict[str, Any])
         assert_type(client.sync_scan("t").first(), dict[str, Any] | None)

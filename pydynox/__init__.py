@@ -57,6 +57,7 @@ from pydynox.hooks import (
 from pydynox.models import (
     TTL,
     BoundIndex,
+    CreatedAt,
     DynamoConfig,
     DynamoMixin,
     GlobalSecondaryIndex,
@@ -64,6 +65,7 @@ from pydynox.models import (
     Model,
     PartitionKey,
     SortKey,
+    UpdatedAt,
     Version,
     path,
 )
@@ -81,6 +83,7 @@ __all__ = [
     "ConditionCheck",
     "ConditionalCheckFailedException",
     "ConnectionException",
+    "CreatedAt",
     "CredentialsException",
     "Delete",
     "DynamoConfig",
@@ -112,6 +115,7 @@ __all__ = [
     "TransactionCanceledException",
     "Update",
     "UpdateAction",
+    "UpdatedAt",
     "ValidationException",
     "Version",
     "WaitTimeoutException",

@@ -137,8 +137,8 @@ class _TransactionBase(OneClient):
             table: str, key_of: Callable[[Mapping[str, Any] | None], Mapping[str, Any]]
         ) -> Update:
             values = updates
-            if isinstance(target, type) and updates:  # a model class: validate with its fields
-                values = target._validated_updates(updates)
+            if isinstance(target, type):  # a model class: its fields' types, its timestamps
+                values = target._validated_updates(updates or {}, atomic=atomic)
             return Update(table, key_of(key), values, atomic, _plain(condition))
 
         self._add_for(target, plain, for_model)

@@ -56,8 +56,12 @@ class Writable(Protocol):
         ...
 
     @classmethod
-    def _validated_updates(cls, fields: Mapping[str, Any]) -> dict[str, Any]:
-        """``fields`` validated by their field types, in their stored form."""
+    def _validated_updates(
+        cls, fields: Mapping[str, Any], *, atomic: Sequence[UpdateAction] | None = None
+    ) -> dict[str, Any]:
+        """``fields`` validated by their field types, in their stored form, with what the
+        class adds to every update (its ``UpdatedAt()`` field, unless ``fields`` or
+        ``atomic`` write it)."""
         ...
 
     def _put_action(self, condition: Condition | bool | None) -> tuple[Put, Done]: ...

@@ -1,6 +1,6 @@
 """Layer 6, models: pydantic models stored in DynamoDB.
 
-Declarations (``DynamoConfig``, key, version and TTL markers, indexes), the metaclass, what a
+Declarations (``DynamoConfig``, key, version, TTL and timestamp markers, indexes), the metaclass, what a
 model knows about itself (``ModelInfo``), its stored form, the model plans and the mixin whose
 async methods (and generated ``sync_`` twins) run them on the model's client. The only layer
 that uses pydantic (besides ``client.Page``); it implements the client's ``Writable``.
@@ -8,11 +8,13 @@ that uses pydantic (besides ``client.Page``); it implements the client's ``Writa
 
 from pydynox.models._declarations import (
     TTL,
+    CreatedAt,
     DynamoConfig,
     GlobalSecondaryIndex,
     LocalSecondaryIndex,
     PartitionKey,
     SortKey,
+    UpdatedAt,
     Version,
 )
 from pydynox.models._mixin import BoundIndex, DynamoMixin, Model, path
@@ -20,6 +22,7 @@ from pydynox.models._mixin import BoundIndex, DynamoMixin, Model, path
 __all__ = [
     "TTL",
     "BoundIndex",
+    "CreatedAt",
     "DynamoConfig",
     "DynamoMixin",
     "GlobalSecondaryIndex",
@@ -27,6 +30,7 @@ __all__ = [
     "Model",
     "PartitionKey",
     "SortKey",
+    "UpdatedAt",
     "Version",
     "path",
 ]

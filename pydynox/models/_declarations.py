@@ -1,4 +1,5 @@
-"""What a model declares: its config, key markers, version and TTL markers, and indexes."""
+"""What a model declares: its config, key markers, version, TTL and timestamp markers, and
+indexes."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ M = TypeVar("M", bound="DynamoMixin")
 
 __all__ = [
     "TTL",
+    "CreatedAt",
     "DynamoConfig",
     "GlobalSecondaryIndex",
     "LocalSecondaryIndex",
     "PartitionKey",
     "SortKey",
+    "UpdatedAt",
     "Version",
 ]
 
@@ -53,6 +56,17 @@ class Version(_Marker):
 
 class TTL(_Marker):
     """Marks a ``datetime`` field stored as epoch seconds and used as DynamoDB's TTL."""
+
+
+class CreatedAt(_Marker):
+    """Marks a ``datetime`` field that pydynox sets (UTC now) when the item is first saved:
+    ``created_at: Annotated[datetime | None, CreatedAt()] = None``. A save that sets it is
+    conditioned on the stored item having none, so it never replaces a stored one."""
+
+
+class UpdatedAt(_Marker):
+    """Marks a ``datetime`` field that pydynox sets (UTC now) on every write of the item:
+    save, update, update_by_key, save_changes, batch puts, transaction puts and updates."""
 
 
 class _Index:

@@ -1,5 +1,5 @@
 """``ModelInfo``: what pydynox knows about a model class, worked out once when it is defined:
-its keys and their DynamoDB types, version and TTL fields, indexes, hooks, and the typed
+its keys and their DynamoDB types, version, TTL and timestamp fields, indexes, hooks, and the typed
 ``Attr`` path and converter of each field.
 """
 
@@ -21,7 +21,15 @@ from pydynox._protocol._tables import KeyType
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr
 from pydynox.hooks import HOOK_KINDS
-from pydynox.models._declarations import TTL, PartitionKey, SortKey, Version, _Index
+from pydynox.models._declarations import (
+    TTL,
+    CreatedAt,
+    PartitionKey,
+    SortKey,
+    UpdatedAt,
+    Version,
+    _Index,
+)
 from pydynox.models._shape import storable, to_epoch
 
 __all__ = ["ModelInfo", "build_info", "key_type"]
@@ -81,6 +89,8 @@ class ModelInfo:
         self.sort_key: str | None = None
         self.version: str | None = None
         self.ttl: str | None = None
+        self.created_at: str | None = None
+        self.updated_at: str | None = None
         self.indexes: dict[str, _Index] = {}
         self.hooks: dict[str, list[Callable[[Any], Any]]] = {kind: [] for kind in HOOK_KINDS}
         self.computed: set[str] = set(getattr(cls, "__pydantic_computed_fields__", {}))
@@ -168,6 +178,37 @@ def _one(cls: type, fields: dict[str, FieldInfo], marker: type, required: bool) 
     return names[0] if names else None
 
 
+def _timestamps(cls: type, info: ModelInfo) -> None:
+    """The ``CreatedAt()`` and ``UpdatedAt()`` fields: at most one each, a ``datetime`` (or
+    optional ``datetime``) field that no other marker claims."""
+    fields = info.fields
+    info.created_at = _one(cls, fields, CreatedAt, required=False)
+    info.updated_at = _one(cls, fields, UpdatedAt, required=False)
+    for name, marker in ((info.created_at, "CreatedAt"), (info.updated_at, "UpdatedAt")):
+        if name is None:
+            continue
+        inner, _ = _unwrap_optional(fields[name].annotation)
+        if not (isinstance(inner, type) and issubclass(inner, dt.datetime)):
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{name}: {marker}() needs a datetime field, "
+                f"not {fields[name].annotation!r}"
+            )
+        others = {
+            info.partition_key: "the partition key",
+            info.sort_key: "the sort key",
+            info.ttl: "the TTL() field",
+            info.version: "the Version() field",
+        }
+        if info.created_at == info.updated_at:
+            others[name] = "the UpdatedAt() field"
+        if name in others:
+            what = others[name]
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{name}: {marker}() cannot mark {what}; pydynox sets a "
+                "timestamp field on writes, so it needs a field of its own"
+            )
+
+
 def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
     info = ModelInfo(cls)
     fields = info.fields
@@ -191,6 +232,7 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
             raise ModelDefinitionError(
                 f"{cls.__name__}.{info.ttl}: TTL() needs a datetime (or int epoch) field"
             )
+    _timestamps(cls, info)
     inherited = {
         k: v
         for base in reversed(cls.__mro__[1:])

@@ -29,7 +29,12 @@ else:
 from pydynox.models._declarations import TTL, PartitionKey, SortKey, Version, _Index
 from pydynox.models._info import build_info
 
-__all__ = ["DynamoMeta"]
+__all__ = ["STORED", "DynamoMeta"]
+
+STORED = "__pydynox_stored__"
+"""The slot where a model instance keeps the stored form it was loaded or last saved with
+(``_changes``). A slot, not an attribute in ``__dict__``: pydantic's validated assignment
+rebuilds ``__dict__`` from the fields, and equality, dumps and copies never see a slot."""
 
 
 _building = threading.local()
@@ -69,6 +74,11 @@ class DynamoMeta(ModelMetaclass):
         indexes = {k: v for k, v in namespace.items() if isinstance(v, _Index)}
         for key in indexes:
             del namespace[key]
+        if not any(hasattr(base, STORED) for base in bases):
+            # The first model class of a hierarchy gets the slot (its subclasses inherit it).
+            slots = namespace.get("__slots__", ())
+            slots = (slots,) if isinstance(slots, str) else tuple(slots)
+            namespace["__slots__"] = (*slots, STORED)
         # While pydantic builds a class it probes its bases' attributes (hasattr): field
         # paths must not answer then, or a redeclared field looks like a shadowed attribute.
         _building.depth = getattr(_building, "depth", 0) + 1

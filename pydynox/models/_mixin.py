@@ -84,6 +84,16 @@ class DynamoMixin(_Plans):
         """Delete this item."""
         await self._client()._run(self._delete_plan(condition))
 
+    async def refresh(self: M) -> M:
+        """Reload this instance in place from the table (a consistent GetItem), running its
+        after_load hooks; ``ResourceNotFoundException`` if the item is no longer there."""
+        return await self._client()._run(self._refresh_plan())
+
+    async def save_changes(self, condition: ConditionArg = None) -> None:
+        """Write the fields changed since the instance was loaded or saved (one UpdateItem;
+        nothing is sent when none changed). The item must exist; the version is checked."""
+        await self._client()._run(self._save_changes_plan(condition))
+
     async def update(
         self: M,
         atomic: Sequence[UpdateAction] | None = None,
@@ -173,6 +183,16 @@ class DynamoMixin(_Plans):
     def sync_delete(self, condition: ConditionArg = None) -> None:
         """Delete this item."""
         self._client()._sync_run(self._delete_plan(condition))
+
+    def sync_refresh(self: M) -> M:
+        """Reload this instance in place from the table (a consistent GetItem), running its
+        after_load hooks; ``ResourceNotFoundException`` if the item is no longer there."""
+        return self._client()._sync_run(self._refresh_plan())
+
+    def sync_save_changes(self, condition: ConditionArg = None) -> None:
+        """Write the fields changed since the instance was loaded or saved (one UpdateItem;
+        nothing is sent when none changed). The item must exist; the version is checked."""
+        self._client()._sync_run(self._save_changes_plan(condition))
 
     def sync_update(
         self: M,

@@ -8,6 +8,11 @@ validated instances, cursors bound to a partition, and table creation from the d
 ``update(**fields)`` validates the values as pydantic assignment would, sends one UpdateItem
 (None removes an attribute) and refreshes the instance from the stored result
 (ReturnValues=ALL_NEW), never with a second read. It requires the item to exist.
+
+``refresh()`` reloads an instance in place with a consistent GetItem. ``save_changes()`` sends
+one UpdateItem of the fields whose stored form changed since the instance was loaded or last
+saved (``_changes``), with the rules of ``update()`` (the item must exist; version checked and
+incremented) and the save hooks; when nothing changed it sends nothing.
 """
 
 from __future__ import annotations
@@ -24,16 +29,22 @@ from pydynox._protocol._paging import count_plan
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._requests import read_request
 from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table_request
-from pydynox._values._codec import deserialize_item, serialize_value
+from pydynox._values._codec import serialize_value
 from pydynox.client._results import Reader
-from pydynox.exceptions import ValidationException
+from pydynox.exceptions import ResourceNotFoundException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
+from pydynox.models._changes import changed_fields, remembered, stamp_updates
 from pydynox.models._declarations import _Index
 from pydynox.models._stored import ConditionArg, _Stored, all_of, checked_condition
 
 __all__ = ["_Plans"]
 
 M = TypeVar("M", bound="_Plans")
+
+
+def _raw(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as DynamoDB sent it (the model converts it itself)."""
+    return item
 
 
 class _Plans(_Stored):
@@ -61,10 +72,39 @@ class _Plans(_Stored):
         condition: ConditionArg,
     ) -> Plan[M]:
         action, _ = self._update_action(fields, atomic, condition)
-        stored = yield from update_plan(action, deserialize_item)
-        self._adopt(type(self)._validate(stored))
+        self._adopt((yield from update_plan(action, _raw)))
         self._hooks("after_update")
         return self
+
+    def _refresh_plan(self: M) -> Plan[M]:
+        key = self._key()
+        raw = yield from get_plan(Get(self._table_name(), key), True, _raw)
+        if raw is None:
+            raise ResourceNotFoundException(
+                f"{type(self).__name__} item {key} is not in table {self._table_name()!r} "
+                "(deleted since it was loaded, or never saved)"
+            )
+        self._adopt(raw)
+        self._hooks("after_load")
+        return self
+
+    def _save_changes_plan(self, condition: ConditionArg) -> Plan[None]:
+        info = self._info()
+        when = checked_condition(condition)
+        remembered(self, type(self).__name__)  # a new instance is refused before any hook
+        self._hooks("before_save")
+        updates = changed_fields(self, info, self._data())
+        if not updates:
+            return  # nothing differs from the stored item: nothing to send
+        stamp_updates(info, updates, None)
+        version_path = info.path(info.version) if info.version else None
+        guard, version = self._version_guard(version_path.not_exists() if version_path else None)
+        if version is not None:
+            updates[info.version or ""] = version
+        exists = info.path(info.partition_key).exists()
+        action = Update(self._table_name(), self._key(), updates, None, all_of(when, exists, guard))
+        self._adopt((yield from update_plan(action, _raw)))
+        self._hooks("after_save")
 
     def _patch_plan(self: M, patch: BaseModel, condition: ConditionArg) -> Plan[M]:
         if not isinstance(patch, BaseModel):
@@ -87,14 +127,14 @@ class _Plans(_Stored):
         info = cls._info()
         key = cls._key_from({k: v for k, v in values.items() if k in info.key_names})
         fields = {k: v for k, v in values.items() if k not in info.key_names}
-        updates = cls._validated_updates(fields)
+        updates = cls._validated_updates(fields, atomic=atomic)
         guard = cls._given_version(version)
         if guard is not None and info.version is not None:
             updates[info.version] = (version or 0) + 1
         exists = info.path(info.partition_key).exists()
         when = all_of(checked_condition(condition), exists, guard)
         action = Update(cls._table_name(), key, updates, atomic, when)
-        return (yield from update_plan(action, lambda raw: cls._validate(deserialize_item(raw))))
+        return (yield from update_plan(action, cls._loaded))
 
     @classmethod
     def _given_version(cls, version: int | None) -> Condition | None:

@@ -7,6 +7,8 @@
 - ``save()`` is a full PutItem of the model's dump: attributes the model does not declare are
   replaced (kept only by ``extra="allow"`` models, which write their extras back).
 - A ``Version()`` field conditions every write on the stored version and increments it.
+- ``CreatedAt()`` / ``UpdatedAt()`` fields are set by the actions (``_changes``), so batches and
+  transactions stamp what they write as single calls do.
 - Hooks run in declaration order; a raising ``before_*`` hook stops the write before
   anything is sent.
 """
@@ -21,13 +23,24 @@ from pydynox._values._codec import deserialize_item
 from pydynox.client import DynamoDBClient, get_default_client
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Condition, UpdateAction
+from pydynox.models._changes import (
+    forget,
+    put_stamps,
+    remember_item,
+    remember_read,
+    remember_values,
+    stamp_updates,
+    take_stamps,
+)
 from pydynox.models._info import ModelInfo
-from pydynox.models._meta import DynamoMeta
+from pydynox.models._meta import STORED, DynamoMeta
 from pydynox.models._shape import nested_nones_dropped, storable, to_epoch
 
 __all__ = ["ConditionArg", "all_of", "checked_condition"]
 
 S = TypeVar("S", bound="_Stored")
+
+_remember = object.__setattr__
 
 ConditionArg = Condition | bool | None
 """``condition=`` takes a Condition. ``bool`` is admitted for type checkers only, which see
@@ -127,9 +140,17 @@ class _Stored(metaclass=DynamoMeta):
 
     @classmethod
     def _from_data(cls: type[S], data: dict[str, Any]) -> S:
-        """A model from stored attributes, then its after_load hooks."""
+        """A model from stored attributes (plain values), then its after_load hooks."""
         instance = cls._validate(data)
+        remember_read(instance, data)  # type: ignore[arg-type]
         instance._hooks("after_load")
+        return instance
+
+    @classmethod
+    def _loaded(cls: type[S], raw: dict[str, Any]) -> S:
+        """A model from an item as DynamoDB sent it, remembering it (``save_changes``)."""
+        instance = cls._validate(deserialize_item(raw))
+        remember_item(instance, raw)
         return instance
 
     @classmethod
@@ -142,13 +163,21 @@ class _Stored(metaclass=DynamoMeta):
 
     @classmethod
     def _from_item(cls: type[S], raw: dict[str, Any]) -> S:
-        return cls._from_data(deserialize_item(raw))
+        """A model from an item of a read, remembered, then its after_load hooks (inlined:
+        this runs for every item a query returns)."""
+        data = deserialize_item(raw)
+        instance: S = cls.__pydantic_validator__.validate_python(data, by_alias=False, by_name=True)
+        _remember(instance, STORED, raw)
+        instance._hooks("after_load")
+        return instance
 
-    def _adopt(self, fresh: _Stored) -> None:
-        """Take the state of ``fresh`` (the stored result) in place."""
+    def _adopt(self, raw: dict[str, Any]) -> None:
+        """Take, in place, the state of the item ``raw`` (the stored result), remembered."""
+        fresh = type(self)._validate(deserialize_item(raw))
         object.__setattr__(self, "__dict__", fresh.__dict__)
         object.__setattr__(self, "__pydantic_extra__", fresh.__pydantic_extra__)  # type: ignore[attr-defined]
         object.__setattr__(self, "__pydantic_fields_set__", fresh.__pydantic_fields_set__)  # type: ignore[attr-defined]
+        remember_item(self, raw)
 
     def _hooks(self, kind: str) -> None:
         hooks = self._info().hooks[kind]
@@ -186,10 +215,14 @@ class _Stored(metaclass=DynamoMeta):
         data = self._data()
         if version is not None:
             data[info.version or ""] = version
-        action = Put(self._table_name(), data, all_of(checked_condition(condition), guard))
+        stamps, created = put_stamps(self, info, data)
+        when = all_of(checked_condition(condition), guard, created)
+        action = Put(self._table_name(), data, when)
 
         def done() -> None:
             self._set_version(version)
+            take_stamps(self, stamps)
+            remember_values(self, data)
             self._hooks("after_save")
 
         return action, done
@@ -206,6 +239,7 @@ class _Stored(metaclass=DynamoMeta):
         def done() -> None:
             if info.version is not None:
                 self._set_version(0)  # no longer stored: a later save creates it anew
+            forget(self)
             self._hooks("after_delete")
 
         return action, done
@@ -218,7 +252,7 @@ class _Stored(metaclass=DynamoMeta):
     ) -> tuple[Update, Callable[[], None]]:
         info = self._info()
         self._hooks("before_update")
-        updates = self._validated_updates(fields, instance=self)
+        updates = self._validated_updates(fields, instance=self, atomic=atomic)
         version_path = info.path(info.version) if info.version else None
         guard, version = self._version_guard(version_path.not_exists() if version_path else None)
         if version is not None:
@@ -234,6 +268,8 @@ class _Stored(metaclass=DynamoMeta):
 
         def done() -> None:
             self._set_version(version)
+            if info.updated_at is not None and info.updated_at in updates:
+                take_stamps(self, {info.updated_at: updates[info.updated_at]})
             self._hooks("after_update")
 
         return action, done
@@ -246,9 +282,14 @@ class _Stored(metaclass=DynamoMeta):
 
     @classmethod
     def _validated_updates(
-        cls, fields: Mapping[str, Any], instance: _Stored | None = None
+        cls,
+        fields: Mapping[str, Any],
+        instance: _Stored | None = None,
+        *,
+        atomic: Sequence[UpdateAction] | None = None,
     ) -> dict[str, Any]:
-        """Field values validated like pydantic assignment, in their stored form."""
+        """Field values validated like pydantic assignment, in their stored form, with the
+        ``UpdatedAt()`` field set to now (unless ``fields`` or ``atomic`` write it)."""
         info = cls._info()
         for name in fields:
             if name not in info.fields:
@@ -273,4 +314,5 @@ class _Stored(metaclass=DynamoMeta):
         else:
             updates = {name: info.storage_value(name, value) for name, value in fields.items()}
         info.check_key_values(updates)
+        stamp_updates(info, updates, atomic)
         return updates

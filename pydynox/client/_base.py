@@ -17,11 +17,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydynox._protocol._cursor import check_secret
-from pydynox._protocol._paging import PageState
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._prefix import PREFIX_VARIABLE, check_prefix, with_prefix
 from pydynox._protocol._requests import Expression
@@ -39,21 +37,6 @@ _log = logging.getLogger("pydynox")
 Item = dict[str, Any]
 Key = Mapping[str, Any]
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class _PrefixedReader(Reader[T]):
-    """A read of a client with a table prefix: its plans run through ``with_prefix``."""
-
-    prefix: str = ""
-
-    def plan(self, state: PageState, first_only: bool = False) -> Plan[None]:
-        return with_prefix(super().plan(state, first_only), self.prefix)
-
-    def page_plan(
-        self, page_size: int, cursor: str | None
-    ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
-        return with_prefix(super().page_plan(page_size, cursor), self.prefix)
 
 
 class _ClientBase:
@@ -158,26 +141,11 @@ class _ClientBase:
         to the prefix too: a cursor is bound to the full table name, so one made under
         ``"dev-"`` is refused under ``"prod-"``. Without one, scopes are as they always were."""
         prefix = self._table_prefix
-        if prefix:
-            return _PrefixedReader(
-                op,
-                params,
-                convert,
-                repr(("table_prefix", prefix, scope)),
-                limit=limit,
-                page_size=page_size,
-                start_key=start_key,
-                filtered=filtered,
-                key_names=key_names,
-                secret=self._cursor_secret,
-                known_keys=self._key_names,
-                prefix=prefix,
-            )
         return Reader(
             op,
             params,
             convert,
-            scope,
+            repr(("table_prefix", prefix, scope)) if prefix else scope,
             limit=limit,
             page_size=page_size,
             start_key=start_key,
@@ -185,6 +153,7 @@ class _ClientBase:
             key_names=key_names,
             secret=self._cursor_secret,
             known_keys=self._key_names,
+            prefix=prefix,
         )
 
     def _dict_reader(

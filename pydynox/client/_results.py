@@ -32,6 +32,7 @@ from pydynox._protocol._batch import key_names_plan
 from pydynox._protocol._cursor import decode_cursor, encode_cursor, require_secret
 from pydynox._protocol._paging import PageState, check_positive, pages_plan
 from pydynox._protocol._plan import Feed, Plan, collect
+from pydynox._protocol._prefix import with_prefix
 from pydynox._transport._drivers import drive_async, drive_sync, run_async, run_sync
 from pydynox._transport._transports import AsyncTransport, SyncTransport
 
@@ -54,7 +55,9 @@ class Reader(Generic[T]):
     """What to read: a Query or Scan request, its paging options, and how to convert each
     raw item. ``scope`` is what page cursors are bound to (table, index, partition key);
     ``key_names`` the key attributes of the table and index (None: unknown, learnt from a
-    ``LastEvaluatedKey`` or asked of DynamoDB once per client, in ``known_keys``)."""
+    ``LastEvaluatedKey`` or asked of DynamoDB once per client, in ``known_keys``);
+    ``prefix`` the client's table prefix, put on the tables of every request its plans send
+    (``_prefix.with_prefix``)."""
 
     op: str
     params: dict[str, Any]
@@ -67,6 +70,7 @@ class Reader(Generic[T]):
     key_names: tuple[str, ...] | None = None
     secret: bytes | None = None
     known_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    prefix: str = ""
 
     def plan(self, state: PageState, first_only: bool = False) -> Plan[None]:
         limit = self.limit
@@ -75,7 +79,7 @@ class Reader(Generic[T]):
             # item, and the key to resume from is right after the item returned.
             check_positive("limit", limit)
             limit = 1
-        return pages_plan(
+        pages = pages_plan(
             self.op,
             self.params,
             state,
@@ -86,13 +90,19 @@ class Reader(Generic[T]):
             known_keys=self.known_keys,
             start_key=self.start_key,
         )
+        return with_prefix(pages, self.prefix) if self.prefix else pages
 
     def page_plan(
         self, page_size: int, cursor: str | None
     ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
-        """One page of ``page_size`` items after ``cursor``, and the cursor of the next.
+        """One page of ``page_size`` items after ``cursor``, and the cursor of the next."""
+        page = self._page_plan(page_size, cursor)
+        return with_prefix(page, self.prefix) if self.prefix else page
 
-        Asking for one item more than the page shows whether anything follows, so the last
+    def _page_plan(
+        self, page_size: int, cursor: str | None
+    ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
+        """Asking for one item more than the page shows whether anything follows, so the last
         page has no cursor and no page is ever empty but the first."""
         check_positive("page_size", page_size)
         secret = require_secret(self.secret)

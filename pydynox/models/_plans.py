@@ -97,12 +97,7 @@ class _Plans(_Stored):
         if not updates:
             return  # nothing differs from the stored item: nothing to send
         stamp_updates(info, updates, None)
-        version_path = info.path(info.version) if info.version else None
-        guard, version = self._version_guard(version_path.not_exists() if version_path else None)
-        if version is not None:
-            updates[info.version or ""] = version
-        exists = info.path(info.partition_key).exists()
-        action = Update(self._table_name(), self._key(), updates, None, all_of(when, exists, guard))
+        action, _ = self._existing_update(updates, None, when)
         self._adopt((yield from update_plan(action, _raw)))
         self._hooks("after_save")
 

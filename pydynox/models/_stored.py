@@ -33,14 +33,13 @@ from pydynox.models._changes import (
     take_stamps,
 )
 from pydynox.models._info import ModelInfo
-from pydynox.models._meta import STORED, DynamoMeta
+from pydynox.models._meta import DynamoMeta
 from pydynox.models._shape import nested_nones_dropped, storable, to_epoch
 
 __all__ = ["ConditionArg", "all_of", "checked_condition"]
 
 S = TypeVar("S", bound="_Stored")
 
-_remember = object.__setattr__
 
 ConditionArg = Condition | bool | None
 """``condition=`` takes a Condition. ``bool`` is admitted for type checkers only, which see
@@ -163,11 +162,8 @@ class _Stored(metaclass=DynamoMeta):
 
     @classmethod
     def _from_item(cls: type[S], raw: dict[str, Any]) -> S:
-        """A model from an item of a read, remembered, then its after_load hooks (inlined:
-        this runs for every item a query returns)."""
-        data = deserialize_item(raw)
-        instance: S = cls.__pydantic_validator__.validate_python(data, by_alias=False, by_name=True)
-        _remember(instance, STORED, raw)
+        """A model from an item of a read, remembered, then its after_load hooks."""
+        instance = cls._loaded(raw)
         instance._hooks("after_load")
         return instance
 
@@ -253,18 +249,7 @@ class _Stored(metaclass=DynamoMeta):
         info = self._info()
         self._hooks("before_update")
         updates = self._validated_updates(fields, instance=self, atomic=atomic)
-        version_path = info.path(info.version) if info.version else None
-        guard, version = self._version_guard(version_path.not_exists() if version_path else None)
-        if version is not None:
-            updates[info.version or ""] = version
-        exists = info.path(info.partition_key).exists()
-        action = Update(
-            self._table_name(),
-            self._key(),
-            updates,
-            atomic,
-            all_of(checked_condition(condition), exists, guard),
-        )
+        action, version = self._existing_update(updates, atomic, condition)
 
         def done() -> None:
             self._set_version(version)
@@ -273,6 +258,23 @@ class _Stored(metaclass=DynamoMeta):
             self._hooks("after_update")
 
         return action, done
+
+    def _existing_update(
+        self,
+        updates: dict[str, Any],
+        atomic: Sequence[UpdateAction] | None,
+        condition: ConditionArg,
+    ) -> tuple[Update, int | None]:
+        """The UpdateItem of this stored item: ``condition``, the item must exist, and the
+        version checked and incremented (``updates`` gets it); the version to keep after."""
+        info = self._info()
+        version_path = info.path(info.version) if info.version else None
+        guard, version = self._version_guard(version_path.not_exists() if version_path else None)
+        if version is not None:
+            updates[info.version or ""] = version
+        exists = info.path(info.partition_key).exists()
+        when = all_of(checked_condition(condition), exists, guard)
+        return Update(self._table_name(), self._key(), updates, atomic, when), version
 
     def _check_action(self, condition: ConditionArg) -> ConditionCheck:
         checked = checked_condition(condition)

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydynox._protocol._plan import Call, Plan, Step
+from pydynox._protocol._requests import MAX_TABLE_NAME, MIN_TABLE_NAME, TABLE_NAME_CHARS
 from pydynox.exceptions import PydynoxException, ValidationException
 
 __all__ = ["PREFIX_VARIABLE", "check_prefix", "prefixed", "unprefixed", "with_prefix"]
@@ -33,9 +34,7 @@ __all__ = ["PREFIX_VARIABLE", "check_prefix", "prefixed", "unprefixed", "with_pr
 T = TypeVar("T")
 
 PREFIX_VARIABLE = "PYDYNOX_TABLE_PREFIX"
-MAX_TABLE_NAME = 255
-_MIN_TABLE_NAME = 3
-_PREFIX = re.compile(r"[A-Za-z0-9_.\-]*")
+_PREFIX = re.compile(f"{TABLE_NAME_CHARS}*")
 
 Rename = Callable[[str], str]
 
@@ -53,7 +52,7 @@ def check_prefix(prefix: object) -> str:
             f"invalid table_prefix {prefix!r} (or {PREFIX_VARIABLE}): DynamoDB table names "
             "hold only letters, digits, '_', '-' and '.'"
         )
-    if len(prefix) > MAX_TABLE_NAME - _MIN_TABLE_NAME:
+    if len(prefix) > MAX_TABLE_NAME - MIN_TABLE_NAME:
         raise ValidationException(
             f"table_prefix (or {PREFIX_VARIABLE}) is {len(prefix)} characters: a table name, "
             f"prefix included, is at most {MAX_TABLE_NAME}"

@@ -53,7 +53,10 @@ _RETURN_VALUES: dict[str, tuple[str, ...]] = {
     "UpdateItem": get_args(ReturnValues),
 }
 
-_TABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{3,255}")
+TABLE_NAME_CHARS = r"[A-Za-z0-9_.\-]"
+"""The characters of DynamoDB table and index names (also those of a table prefix)."""
+MIN_TABLE_NAME, MAX_TABLE_NAME = 3, 255
+_TABLE_NAME = re.compile(rf"{TABLE_NAME_CHARS}{{{MIN_TABLE_NAME},{MAX_TABLE_NAME}}}")
 
 
 def check_table(table: str, what: str = "table") -> str:

@@ -57,6 +57,7 @@ from pydynox.hooks import (
 from pydynox.models import (
     TTL,
     BoundIndex,
+    Collection,
     CreatedAt,
     DynamoConfig,
     DynamoMixin,
@@ -79,6 +80,7 @@ __all__ = [
     "BatchWriter",
     "BoundIndex",
     "CancellationReason",
+    "Collection",
     "Condition",
     "ConditionCheck",
     "ConditionalCheckFailedException",

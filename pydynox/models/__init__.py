@@ -6,6 +6,7 @@ async methods (and generated ``sync_`` twins) run them on the model's client. Th
 that uses pydantic (besides ``client.Page``); it implements the client's ``Writable``.
 """
 
+from pydynox.models._collection import Collection
 from pydynox.models._declarations import (
     TTL,
     CreatedAt,
@@ -17,11 +18,13 @@ from pydynox.models._declarations import (
     UpdatedAt,
     Version,
 )
-from pydynox.models._mixin import BoundIndex, DynamoMixin, Model, path
+from pydynox.models._index import BoundIndex
+from pydynox.models._mixin import DynamoMixin, Model, path
 
 __all__ = [
     "TTL",
     "BoundIndex",
+    "Collection",
     "CreatedAt",
     "DynamoConfig",
     "DynamoMixin",

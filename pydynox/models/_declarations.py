@@ -10,7 +10,8 @@ from pydantic import ConfigDict
 
 if TYPE_CHECKING:
     from pydynox.client._client import DynamoDBClient
-    from pydynox.models._mixin import BoundIndex, DynamoMixin
+    from pydynox.models._index import BoundIndex
+    from pydynox.models._mixin import DynamoMixin
 
 M = TypeVar("M", bound="DynamoMixin")
 
@@ -28,11 +29,17 @@ __all__ = [
 
 
 class DynamoConfig(ConfigDict, total=False):
-    """A pydantic ``ConfigDict`` with DynamoDB keys: ``table`` (needed for I/O) and
-    ``client`` (a ``DynamoDBClient``; default: the default client)."""
+    """A pydantic ``ConfigDict`` with DynamoDB keys: ``table`` (needed for I/O), ``client``
+    (a ``DynamoDBClient``; default: the default client), and for several entities in one
+    table: ``discriminator`` (on the base: the attribute naming each item's entity),
+    ``entity`` (an entity's name) and ``keys`` (key attribute -> template over fields,
+    ``{"pk": "USER#{user_id}"}``)."""
 
     table: str
     client: DynamoDBClient
+    discriminator: str
+    entity: str
+    keys: dict[str, str]
 
 
 class _Marker:
@@ -95,7 +102,7 @@ class _Index:
         )
 
     def __get__(self, instance: object, owner: type[M]) -> BoundIndex[M]:
-        from pydynox.models._mixin import BoundIndex
+        from pydynox.models._index import BoundIndex
 
         return BoundIndex(owner, self)
 

@@ -30,6 +30,7 @@ from pydynox.models._declarations import (
     Version,
     _Index,
 )
+from pydynox.models._entities import Template, entity_info
 from pydynox.models._shape import storable, to_epoch
 
 __all__ = ["ModelInfo", "build_info", "key_type"]
@@ -95,6 +96,10 @@ class ModelInfo:
         self.hooks: dict[str, list[Callable[[Any], Any]]] = {kind: [] for kind in HOOK_KINDS}
         self.computed: set[str] = set(getattr(cls, "__pydantic_computed_fields__", {}))
         self.index_keys: set[str] = set()
+        self.discriminator: str | None = None
+        self.entity: str | None = None
+        self.templates: dict[str, Template] = {}
+        self.template_fields: set[str] = set()
         self._adapters: dict[str, TypeAdapter[Any]] = {}
         self._paths: dict[str, Attr] = {}
 
@@ -253,6 +258,7 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
                 f"{cls.__name__}.{attribute}: a local index needs a table with a sort key"
             )
         info.indexes[attribute] = index
+    entity_info(info)
     hooks: dict[str, Any] = {}  # by method name: an override replaces (or drops) the parent's
     for klass in reversed(cls.__mro__):
         # Over a copy: while a forward reference is undefined, reading an attribute of the

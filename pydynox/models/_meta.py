@@ -27,6 +27,7 @@ else:
 
 
 from pydynox.models._declarations import TTL, PartitionKey, SortKey, Version, _Index
+from pydynox.models._entities import entity_namespace
 from pydynox.models._info import build_info
 
 __all__ = ["STORED", "DynamoMeta"]
@@ -74,6 +75,7 @@ class DynamoMeta(ModelMetaclass):
         indexes = {k: v for k, v in namespace.items() if isinstance(v, _Index)}
         for key in indexes:
             del namespace[key]
+        entity_namespace(bases, namespace)
         if not any(hasattr(base, STORED) for base in bases):
             # The first model class of a hierarchy gets the slot (its subclasses inherit it).
             slots = namespace.get("__slots__", ())

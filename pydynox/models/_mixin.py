@@ -8,7 +8,7 @@ model's client. Their ``sync_`` twins below are generated from them by ``scripts
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,6 +16,7 @@ from pydynox._protocol._tables import delete_table_plan, table_exists_plan
 from pydynox.client._results import QueryResult, SyncQueryResult
 from pydynox.exceptions import ValidationException
 from pydynox.expressions import Attr, UpdateAction
+from pydynox.models._index import ScanOptions
 from pydynox.models._patch import patch_model_of
 from pydynox.models._plans import _Plans
 from pydynox.models._stored import ConditionArg
@@ -23,36 +24,10 @@ from pydynox.models._stored import ConditionArg
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from pydynox.models._declarations import _Index
 
-__all__ = ["BoundIndex", "DynamoMixin", "Model", "path"]
+__all__ = ["DynamoMixin", "Model", "path"]
 
 M = TypeVar("M", bound="DynamoMixin")
-
-
-class ScanOptions(TypedDict, total=False):
-    """Keyword options of ``scan`` (all optional)."""
-
-    filter_condition: ConditionArg
-    limit: int | None
-    page_size: int | None
-    consistent_read: bool | None
-    last_evaluated_key: Mapping[str, Any] | None
-    segment: int | None
-    total_segments: int | None
-
-
-class QueryOptions(TypedDict, total=False):
-    """Keyword options of ``query`` (all optional): ``limit`` caps the items returned,
-    ``page_size`` is DynamoDB's per-request Limit."""
-
-    sort_key_condition: ConditionArg
-    filter_condition: ConditionArg
-    limit: int | None
-    page_size: int | None
-    scan_index_forward: bool
-    consistent_read: bool | None
-    last_evaluated_key: Mapping[str, Any] | None
 
 
 def path(field: Any) -> Attr:
@@ -134,9 +109,34 @@ class DynamoMixin(_Plans):
         return await cls._client()._run(cls._batch_get_plan(keys, consistent_read))
 
     @classmethod
-    def query(cls: type[M], partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[M]:
-        """Items of one partition: ``async for user in User.query(partition_key=...)``."""
-        return cls._client()._results(cls._query_reader(None, partition_key, **options))
+    def query(
+        cls: type[M],
+        partition_key: Any = None,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> QueryResult[M]:
+        """Items of one partition: ``async for user in User.query(partition_key=...)``; an
+        entity's partition by its template's fields: ``Order.query(user_id="1")``."""
+        reader = cls._query_reader(
+            None,
+            partition_key,
+            key_fields,
+            sort_key_condition,
+            filter_condition,
+            limit,
+            page_size,
+            scan_index_forward,
+            consistent_read,
+            last_evaluated_key,
+        )
+        return cls._client()._results(reader)
 
     @classmethod
     def scan(cls: type[M], **options: Unpack[ScanOptions]) -> QueryResult[M]:
@@ -149,9 +149,11 @@ class DynamoMixin(_Plans):
         partition_key: Any = None,
         filter_condition: ConditionArg = None,
         consistent_read: bool | None = None,
+        **key_fields: Any,
     ) -> int:
-        """How many items match: a Query with a partition key, else a Scan (Select=COUNT)."""
-        plan = cls._count_plan(partition_key, filter_condition, consistent_read)
+        """How many items match: a Query with a partition key (or an entity's template
+        fields), else a Scan (Select=COUNT)."""
+        plan = cls._count_plan(partition_key, filter_condition, consistent_read, key_fields)
         return await cls._client()._run(plan)
 
     @classmethod
@@ -235,10 +237,33 @@ class DynamoMixin(_Plans):
 
     @classmethod
     def sync_query(
-        cls: type[M], partition_key: Any, **options: Unpack[QueryOptions]
+        cls: type[M],
+        partition_key: Any = None,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
     ) -> SyncQueryResult[M]:
-        """Items of one partition: ``for user in User.sync_query(partition_key=...)``."""
-        return cls._client()._sync_results(cls._query_reader(None, partition_key, **options))
+        """Items of one partition: ``for user in User.sync_query(partition_key=...)``; an
+        entity's partition by its template's fields: ``Order.query(user_id="1")``."""
+        reader = cls._query_reader(
+            None,
+            partition_key,
+            key_fields,
+            sort_key_condition,
+            filter_condition,
+            limit,
+            page_size,
+            scan_index_forward,
+            consistent_read,
+            last_evaluated_key,
+        )
+        return cls._client()._sync_results(reader)
 
     @classmethod
     def sync_scan(cls: type[M], **options: Unpack[ScanOptions]) -> SyncQueryResult[M]:
@@ -251,9 +276,11 @@ class DynamoMixin(_Plans):
         partition_key: Any = None,
         filter_condition: ConditionArg = None,
         consistent_read: bool | None = None,
+        **key_fields: Any,
     ) -> int:
-        """How many items match: a Query with a partition key, else a Scan (Select=COUNT)."""
-        plan = cls._count_plan(partition_key, filter_condition, consistent_read)
+        """How many items match: a Query with a partition key (or an entity's template
+        fields), else a Scan (Select=COUNT)."""
+        plan = cls._count_plan(partition_key, filter_condition, consistent_read, key_fields)
         return cls._client()._sync_run(plan)
 
     @classmethod
@@ -282,39 +309,6 @@ class DynamoMixin(_Plans):
 
         ``UserPatch = User.patch_model()``, then ``await user.apply_patch(body)``."""
         return patch_model_of(cls, exclude)
-
-
-class BoundIndex(Generic[M]):
-    """A model's secondary index: ``User.by_email.query(partition_key=...)``."""
-
-    def __init__(self, model: type[M], index: _Index) -> None:
-        self.model = model
-        self.index = index
-
-    def __repr__(self) -> str:
-        return f"{self.model.__name__}.{self.index.attribute} -> {self.index!r}"
-
-    def query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[M]:
-        """Items whose index partition key equals ``partition_key``."""
-        reader = self.model._query_reader(self.index, partition_key, **options)
-        return self.model._client()._results(reader)
-
-    def scan(self, **options: Unpack[ScanOptions]) -> QueryResult[M]:
-        """Every item in the index."""
-        return self.model._client()._results(self.model._scan_reader(self.index, **options))
-
-    # -- sync twins: generated by scripts/twins.py from the methods above; do not edit ----
-
-    def sync_query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> SyncQueryResult[M]:
-        """Items whose index partition key equals ``partition_key``."""
-        reader = self.model._query_reader(self.index, partition_key, **options)
-        return self.model._client()._sync_results(reader)
-
-    def sync_scan(self, **options: Unpack[ScanOptions]) -> SyncQueryResult[M]:
-        """Every item in the index."""
-        return self.model._client()._sync_results(self.model._scan_reader(self.index, **options))
-
-    # -- end of sync twins ----------------------------------------------------------------
 
 
 class Model(DynamoMixin, BaseModel):

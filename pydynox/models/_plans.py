@@ -25,17 +25,13 @@ from pydantic import BaseModel
 from pydynox._protocol._actions import Delete, Get, Update
 from pydynox._protocol._batch import batch_get_plan
 from pydynox._protocol._items import delete_plan, get_plan, put_plan, update_plan
-from pydynox._protocol._paging import count_plan
 from pydynox._protocol._plan import Plan
-from pydynox._protocol._requests import read_request
 from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table_request
-from pydynox._values._codec import serialize_value
-from pydynox.client._results import Reader
 from pydynox.exceptions import ResourceNotFoundException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
 from pydynox.models._changes import changed_fields, remembered, stamp_updates
-from pydynox.models._declarations import _Index
-from pydynox.models._stored import ConditionArg, _Stored, all_of, checked_condition
+from pydynox.models._queries import _Queries
+from pydynox.models._stored import ConditionArg, all_of, checked_condition
 
 __all__ = ["_Plans"]
 
@@ -47,13 +43,20 @@ def _raw(item: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-class _Plans(_Stored):
+class _Plans(_Queries):
     # -- single items ---------------------------------------------------------------------
 
     @classmethod
     def _get_plan(cls: type[M], key: Mapping[str, Any], consistent_read: bool) -> Plan[M | None]:
         get = Get(cls._table_name(), cls._key_from(key))
-        return get_plan(get, consistent_read, cls._from_item)
+        if cls._info().discriminator is None:
+            return get_plan(get, consistent_read, cls._from_item)
+        # An item of another entity at this key is not one of this entity's: None.
+        return get_plan(get, consistent_read, cls._from_own_item)
+
+    @classmethod
+    def _from_own_item(cls: type[M], raw: dict[str, Any]) -> M | None:
+        return cls._from_item(raw) if cls._owns(raw) else None
 
     def _save_plan(self, condition: ConditionArg) -> Plan[None]:
         action, done = self._put_action(condition)
@@ -79,7 +82,7 @@ class _Plans(_Stored):
     def _refresh_plan(self: M) -> Plan[M]:
         key = self._key()
         raw = yield from get_plan(Get(self._table_name(), key), True, _raw)
-        if raw is None:
+        if raw is None or not self._owns(raw):
             raise ResourceNotFoundException(
                 f"{type(self).__name__} item {key} is not in table {self._table_name()!r} "
                 "(deleted since it was loaded, or never saved)"
@@ -120,14 +123,14 @@ class _Plans(_Stored):
         version: int | None,
     ) -> Plan[M]:
         info = cls._info()
-        key = cls._key_from({k: v for k, v in values.items() if k in info.key_names})
-        fields = {k: v for k, v in values.items() if k not in info.key_names}
+        names = cls._key_arguments()
+        key = cls._key_from({k: v for k, v in values.items() if k in names})
+        fields = {k: v for k, v in values.items() if k not in names}
         updates = cls._validated_updates(fields, atomic=atomic)
         guard = cls._given_version(version)
         if guard is not None and info.version is not None:
             updates[info.version] = (version or 0) + 1
-        exists = info.path(info.partition_key).exists()
-        when = all_of(checked_condition(condition), exists, guard)
+        when = all_of(checked_condition(condition), cls._stored_check(), guard)
         action = Update(cls._table_name(), key, updates, atomic, when)
         return (yield from update_plan(action, cls._loaded))
 
@@ -155,136 +158,10 @@ class _Plans(_Stored):
         wanted = [cls._key_from(key) for key in keys]
         retry = cls._client().batch_retry
         items = yield from batch_get_plan(cls._table_name(), wanted, retry, consistent_read)
+        info = cls._info()
+        if info.discriminator is not None:  # an item of another entity is not one of these
+            items = [item for item in items if item.get(info.discriminator) == info.entity]
         return [cls._from_data(item) for item in items]
-
-    # -- queries and scans ----------------------------------------------------------------
-
-    @classmethod
-    def _reader(
-        cls: type[M],
-        op: str,
-        params: dict[str, Any],
-        index: _Index | None,
-        scope: object,
-        filtered: bool,
-        limit: int | None,
-        page_size: int | None,
-        start_key: Mapping[str, Any] | None,
-    ) -> Reader[M]:
-        info = cls._info()
-        names = info.key_names
-        if index is not None:
-            extra = (index.partition_key or info.partition_key, index.sort_key)
-            names = tuple(dict.fromkeys([*names, *(n for n in extra if n)]))
-        return cls._client()._reader(
-            op,
-            params,
-            cls._from_item,
-            repr((op, params["TableName"], params.get("IndexName"), scope)),
-            filtered=filtered,
-            limit=limit,
-            page_size=page_size,
-            start_key=start_key,
-            key_names=names,
-        )
-
-    @classmethod
-    def _partition_value(cls, key_name: str, value: Any) -> Any:
-        """A query's partition key value as stored; an empty one is refused before sending
-        (DynamoDB refuses empty strings and bytes in table and index keys)."""
-        info = cls._info()
-        stored = info.storage_value(key_name, value)
-        info.check_key_values({key_name: stored})
-        return stored
-
-    @classmethod
-    def _check_consistent_read(cls, index: _Index | None, consistent_read: bool | None) -> None:
-        if consistent_read and index is not None and index.kind == "global":
-            raise ValidationException(
-                f"{cls.__name__}.{index.attribute} is a global secondary index: DynamoDB offers "
-                "no consistent reads on global secondary indexes"
-            )
-
-    @classmethod
-    def _query_reader(
-        cls: type[M],
-        index: _Index | None,
-        partition_key: Any,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-    ) -> Reader[M]:
-        info = cls._info()
-        key_name = index.partition_key if index and index.partition_key else info.partition_key
-        cls._check_consistent_read(index, consistent_read)
-        stored = cls._partition_value(key_name, partition_key)
-        key_condition = info.path(key_name) == partition_key
-        sort = checked_condition(sort_key_condition)
-        filter_expression = checked_condition(filter_condition)
-        params = read_request(
-            cls._table_name(),
-            key_condition=key_condition if sort is None else key_condition & sort,
-            filter_expression=filter_expression,
-            index_name=index.index_name if index else None,
-            consistent_read=bool(consistent_read),
-            scan_index_forward=scan_index_forward,
-        )
-        # A cursor is bound to the partition: the key value as stored.
-        scope = serialize_value(stored, key_name)
-        filtered = filter_expression is not None
-        return cls._reader(
-            "Query", params, index, scope, filtered, limit, page_size, last_evaluated_key
-        )
-
-    @classmethod
-    def _scan_reader(
-        cls: type[M],
-        index: _Index | None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        segment: int | None = None,
-        total_segments: int | None = None,
-    ) -> Reader[M]:
-        cls._check_consistent_read(index, consistent_read)
-        filter_expression = checked_condition(filter_condition)
-        params = read_request(
-            cls._table_name(),
-            filter_expression=filter_expression,
-            index_name=index.index_name if index else None,
-            consistent_read=bool(consistent_read),
-            segment=segment,
-            total_segments=total_segments,
-        )
-        scope = (segment, total_segments)
-        filtered = filter_expression is not None
-        return cls._reader(
-            "Scan", params, index, scope, filtered, limit, page_size, last_evaluated_key
-        )
-
-    @classmethod
-    def _count_plan(
-        cls, partition_key: Any, filter_condition: ConditionArg, consistent_read: bool | None
-    ) -> Plan[int]:
-        info = cls._info()
-        if partition_key is not None:
-            cls._partition_value(info.partition_key, partition_key)
-        key_condition = (
-            None if partition_key is None else info.path(info.partition_key) == partition_key
-        )
-        params = read_request(
-            cls._table_name(),
-            key_condition=key_condition,
-            filter_expression=checked_condition(filter_condition),
-            consistent_read=bool(consistent_read),
-        )
-        return count_plan("Scan" if key_condition is None else "Query", params)
 
     # -- tables ---------------------------------------------------------------------------
 

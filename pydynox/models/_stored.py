@@ -22,7 +22,7 @@ from pydynox._protocol._actions import ConditionCheck, Delete, Put, Update
 from pydynox._values._codec import deserialize_item
 from pydynox.client import DynamoDBClient, get_default_client
 from pydynox.exceptions import ModelDefinitionError, ValidationException
-from pydynox.expressions import Condition, UpdateAction
+from pydynox.expressions import Attr, Condition, UpdateAction
 from pydynox.models._changes import (
     forget,
     put_stamps,
@@ -31,6 +31,13 @@ from pydynox.models._changes import (
     remember_values,
     stamp_updates,
     take_stamps,
+)
+from pydynox.models._entities import (
+    checked_keys,
+    index_templates,
+    key_arguments,
+    key_from_fields,
+    require_entity,
 )
 from pydynox.models._info import ModelInfo
 from pydynox.models._meta import DynamoMeta
@@ -104,6 +111,13 @@ class _Stored(metaclass=DynamoMeta):
         return cls._info().key_names
 
     @classmethod
+    def _key_arguments(cls) -> tuple[str, ...]:
+        """The names a key is given by: the key attributes, or for templated keys the
+        fields of their templates (``User.get(user_id="1")``)."""
+        info = cls._info()
+        return key_arguments(info) if info.templates else info.key_names
+
+    @classmethod
     def _versioned(cls) -> bool:
         return cls._info().version is not None
 
@@ -116,24 +130,39 @@ class _Stored(metaclass=DynamoMeta):
         data: dict[str, Any] = storable(nested_nones_dropped(self, dumped))  # type: ignore[arg-type]
         if info.ttl is not None and data.get(info.ttl) is not None:
             data[info.ttl] = to_epoch(data[info.ttl])
+        if info.templates or info.discriminator:
+            require_entity(info)
+            checked_keys(info, data)
+            if info.entity is not None:
+                data[info.discriminator or ""] = info.entity
         info.check_key_values(data)
         return data
 
     def _key(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._info().key_names}
+        info = self._info()
+        key = {name: getattr(self, name) for name in info.key_names}
+        if info.templates or info.discriminator:
+            require_entity(info)
+            checked_keys(info, {**self.__dict__, **key})
+        return key
 
     @classmethod
     def _key_from(cls, values: Mapping[str, Any], what: str = "key") -> dict[str, Any]:
         info = cls._info()
         names = info.key_names
+        if info.templates or info.discriminator:
+            require_entity(info)
+            names = cls._key_arguments()
         if len(values) != len(names) or not all(name in values for name in names):
             unknown = sorted(set(values) - set(names))
             missing = [name for name in names if name not in values]
             raise ValidationException(
-                f"{cls.__name__} {what} takes {', '.join(info.key_names)}"
+                f"{cls.__name__} {what} takes {', '.join(names)}"
                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
+        if info.templates:
+            return key_from_fields(info, values)
         # Every request builder serializes the key with check_key: not done twice here.
         return {name: info.storage_value(name, values[name]) for name in info.key_names}
 
@@ -157,8 +186,26 @@ class _Stored(metaclass=DynamoMeta):
         """A model from stored attributes, which are named by field (never by alias):
         pydantic's validation, once per item (what ``model_validate`` runs, without its
         wrapper)."""
+        info = cls.__dict__.get("__dynamo__")
+        if info is not None and info.discriminator is not None:
+            found = data.pop(info.discriminator, None)
+            if found != info.entity:
+                raise ValidationException(
+                    f"the item is {'no entity' if found is None else f'a {found!r}'}, "
+                    f"not a {info.entity!r}: it is not read as {cls.__name__}"
+                )
         instance: S = cls.__pydantic_validator__.validate_python(data, by_alias=False, by_name=True)
         return instance
+
+    @classmethod
+    def _owns(cls, raw: Mapping[str, Any]) -> bool:
+        """Whether an item as DynamoDB sent it is of this model's entity (any item is, for
+        a model without a discriminator)."""
+        info = cls._info()
+        if info.discriminator is None:
+            return True
+        found = raw.get(info.discriminator)
+        return isinstance(found, dict) and found.get("S") == info.entity
 
     @classmethod
     def _from_item(cls: type[S], raw: dict[str, Any]) -> S:
@@ -272,9 +319,17 @@ class _Stored(metaclass=DynamoMeta):
         guard, version = self._version_guard(version_path.not_exists() if version_path else None)
         if version is not None:
             updates[info.version or ""] = version
-        exists = info.path(info.partition_key).exists()
-        when = all_of(checked_condition(condition), exists, guard)
+        when = all_of(checked_condition(condition), self._stored_check(), guard)
         return Update(self._table_name(), self._key(), updates, atomic, when), version
+
+    @classmethod
+    def _stored_check(cls) -> Condition:
+        """The condition that the item is stored (and, for an entity, is one of this
+        entity's): an update never creates an item, nor changes another entity's."""
+        info = cls._info()
+        if info.entity is not None and info.discriminator is not None:
+            return Attr(info.discriminator) == info.entity
+        return info.path(info.partition_key).exists()
 
     def _check_action(self, condition: ConditionArg) -> ConditionCheck:
         checked = checked_condition(condition)
@@ -304,6 +359,11 @@ class _Stored(metaclass=DynamoMeta):
                 raise ValidationException(
                     f"{cls.__name__}.{name} is the version: pydynox sets it on every write"
                 )
+            if name in info.templates or name in cls._key_arguments():
+                raise ValidationException(
+                    f"{cls.__name__}.{name} makes the key (or is computed from a template): "
+                    "it cannot be updated (delete and save)"
+                )
         if instance is not None:
             draft = instance.model_copy()  # type: ignore[attr-defined]
             for name, value in fields.items():
@@ -313,8 +373,11 @@ class _Stored(metaclass=DynamoMeta):
             if info.ttl in dumped and dumped[info.ttl] is not None:
                 dumped[info.ttl] = to_epoch(dumped[info.ttl])
             updates = {name: storable(dumped[name]) for name in fields}
+            recomputed = index_templates(info, fields, draft.__dict__)
         else:
             updates = {name: info.storage_value(name, value) for name, value in fields.items()}
+            recomputed = index_templates(info, fields, None, updates)
+        updates.update(recomputed)
         info.check_key_values(updates)
         stamp_updates(info, updates, atomic)
         return updates

@@ -1,0 +1,254 @@
+"""``Collection``: several entities of one partition read by one Query.
+
+``Collection(User, Order).query(user_id="1")`` reads partition ``USER#1`` once and yields each
+item as its entity's model (typed ``User | Order``). The entities must share the table, the
+discriminator and the partition key template. Items of an entity the collection does not
+name are skipped (``unknown="skip"``, the default: a server-side filter on the discriminator,
+so ``limit``, pages and cursors count only the collection's items) or raise
+``ValidationException`` (``unknown="raise"``: nothing is filtered, and the first such item
+stops the iteration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+from pydynox._protocol._requests import read_request
+from pydynox._values._codec import serialize_value
+from pydynox.client._results import QueryResult, Reader, SyncQueryResult
+from pydynox.exceptions import ModelDefinitionError, ValidationException
+from pydynox.expressions import Attr
+from pydynox.models._stored import ConditionArg, all_of, checked_condition
+
+if TYPE_CHECKING:
+    from pydynox.models._mixin import DynamoMixin
+
+__all__ = ["Collection"]
+
+E = TypeVar("E")
+A = TypeVar("A", bound="DynamoMixin")
+B = TypeVar("B", bound="DynamoMixin")
+C = TypeVar("C", bound="DynamoMixin")
+D = TypeVar("D", bound="DynamoMixin")
+F = TypeVar("F", bound="DynamoMixin")
+
+Unknown = Literal["skip", "raise"]
+
+
+class Collection(Generic[E]):
+    """Entities of one table read together: ``Collection(User, Order).query(user_id="1")``
+    yields a user and their orders, each as its own model."""
+
+    @overload
+    def __init__(self: Collection[A], a: type[A], /, *, unknown: Unknown = "skip") -> None: ...
+    @overload
+    def __init__(
+        self: Collection[A | B], a: type[A], b: type[B], /, *, unknown: Unknown = "skip"
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Collection[A | B | C],
+        a: type[A],
+        b: type[B],
+        c: type[C],
+        /,
+        *,
+        unknown: Unknown = "skip",
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Collection[A | B | C | D],
+        a: type[A],
+        b: type[B],
+        c: type[C],
+        d: type[D],
+        /,
+        *,
+        unknown: Unknown = "skip",
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Collection[A | B | C | D | F],
+        a: type[A],
+        b: type[B],
+        c: type[C],
+        d: type[D],
+        f: type[F],
+        /,
+        *entities: type[DynamoMixin],
+        unknown: Unknown = "skip",
+    ) -> None: ...
+    def __init__(self, *entities: type[DynamoMixin], unknown: Unknown = "skip") -> None:
+        if unknown not in ("skip", "raise"):
+            raise ValidationException(f"unknown= takes 'skip' or 'raise', not {unknown!r}")
+        if not entities:
+            raise ModelDefinitionError("Collection() needs at least one entity")
+        self.entities: dict[str, type[DynamoMixin]] = {}
+        self.unknown = unknown
+        first = entities[0]
+        for entity in entities:
+            info = getattr(entity, "__dict__", {}).get("__dynamo__")
+            if info is None or info.entity is None:
+                raise ModelDefinitionError(
+                    f"Collection takes entities (models with DynamoConfig(entity=...)), "
+                    f"not {entity!r}"
+                )
+            if info.entity in self.entities:
+                raise ModelDefinitionError(
+                    f"{entity.__name__} and {self.entities[info.entity].__name__} are both "
+                    f"entity {info.entity!r}: a collection names each entity once"
+                )
+            self._check_same(first, entity)
+            self.entities[info.entity] = entity
+        self.first = first
+
+    @staticmethod
+    def _check_same(first: type[DynamoMixin], entity: type[DynamoMixin]) -> None:
+        one, other = first._info(), entity._info()
+        pk = one.partition_key
+        same = {
+            "table": (one.table, other.table),
+            "discriminator": (one.discriminator, other.discriminator),
+            "partition key": (pk, other.partition_key),
+            "partition key template": (
+                getattr(one.templates.get(pk), "source", None),
+                getattr(other.templates.get(pk), "source", None),
+            ),
+        }
+        for what, (mine, theirs) in same.items():
+            if mine != theirs:
+                raise ModelDefinitionError(
+                    f"{first.__name__} and {entity.__name__} cannot be one collection: their "
+                    f"{what} differs ({mine!r}, {theirs!r})"
+                )
+        if same["partition key template"][0] is None:
+            raise ModelDefinitionError(
+                f"{first.__name__}.{pk} has no template: a collection reads the partition "
+                "its entities' key template gives"
+            )
+
+    def __repr__(self) -> str:
+        return f"Collection({', '.join(e.__name__ for e in self.entities.values())})"
+
+    def _convert(self, raw: dict[str, Any]) -> E:
+        discriminator = self.first._info().discriminator or ""
+        found = raw.get(discriminator)
+        name = found.get("S") if isinstance(found, dict) else None
+        entity = self.entities.get(name) if isinstance(name, str) else None
+        if entity is None:
+            raise ValidationException(
+                f"an item of {'no entity' if name is None else f'entity {name!r}'} is in "
+                f"the partition read by {self!r} (unknown='raise')"
+            )
+        item: E = entity._from_item(raw)  # type: ignore[assignment]
+        return item
+
+    def _reader(
+        self,
+        key_fields: Mapping[str, Any],
+        sort_key_condition: ConditionArg,
+        filter_condition: ConditionArg,
+        limit: int | None,
+        page_size: int | None,
+        scan_index_forward: bool,
+        consistent_read: bool | None,
+        last_evaluated_key: Mapping[str, Any] | None,
+    ) -> Reader[E]:
+        first = self.first
+        info = first._info()
+        pk = info.partition_key
+        template = info.templates[pk]
+        unknown = sorted(set(key_fields) - set(template.fields))
+        missing = [name for name in template.fields if name not in key_fields]
+        if unknown or missing:
+            raise ValidationException(
+                f"{self!r}.query reads partition {template.source!r}: give "
+                f"{', '.join(f'{name}=...' for name in template.fields)}"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            )
+        typed = {n: info.adapter(n).validate_python(v) for n, v in key_fields.items()}
+        stored = template.render(typed)
+        info.check_key_values({pk: stored})
+        key_condition = Attr(pk) == stored
+        sort = checked_condition(sort_key_condition)
+        filter_expression = checked_condition(filter_condition)
+        if self.unknown == "skip":
+            mine = Attr(info.discriminator or "").is_in(list(self.entities))
+            filter_expression = all_of(filter_expression, mine)
+        params = read_request(
+            first._table_name(),
+            key_condition=key_condition if sort is None else key_condition & sort,
+            filter_expression=filter_expression,
+            consistent_read=bool(consistent_read),
+            scan_index_forward=scan_index_forward,
+        )
+        scope = ("Collection", params["TableName"], sorted(self.entities))
+        return first._client()._reader(
+            "Query",
+            params,
+            self._convert,
+            repr((*scope, serialize_value(stored, pk))),
+            filtered=filter_expression is not None,
+            limit=limit,
+            page_size=page_size,
+            start_key=last_evaluated_key,
+            key_names=info.key_names,
+        )
+
+    def query(
+        self,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> QueryResult[E]:
+        """The collection's items in one partition, given by the fields of the partition
+        key template: ``Collection(User, Order).query(user_id="1")``."""
+        reader = self._reader(
+            key_fields,
+            sort_key_condition,
+            filter_condition,
+            limit,
+            page_size,
+            scan_index_forward,
+            consistent_read,
+            last_evaluated_key,
+        )
+        return self.first._client()._results(reader)
+
+    # -- sync twins: generated by scripts/twins.py from the methods above; do not edit ----
+
+    def sync_query(
+        self,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> SyncQueryResult[E]:
+        """The collection's items in one partition, given by the fields of the partition
+        key template: ``Collection(User, Order).query(user_id="1")``."""
+        reader = self._reader(
+            key_fields,
+            sort_key_condition,
+            filter_condition,
+            limit,
+            page_size,
+            scan_index_forward,
+            consistent_read,
+            last_evaluated_key,
+        )
+        return self.first._client()._sync_results(reader)
+
+    # -- end of sync twins ----------------------------------------------------------------

@@ -11,6 +11,7 @@ Every error pydynox raises derives from :class:`PydynoxException`::
     ├── ResourceNotFoundException      the table (or index) does not exist
     ├── ResourceInUseException         the table already exists or is busy
     ├── ConditionalCheckFailedException  a write's condition was false (``.item``: stored item)
+    │   └── UniqueConstraintError      a ``Unique()`` field's value is taken (``.field``, ``.value``)
     ├── TransactionCanceledException   ``.reasons``: one CancellationReason per action
     ├── BatchWriteError                ``.unprocessed``: every write not known to be stored
                                        (``.in_flight``: those whose outcome is unknown)
@@ -50,6 +51,7 @@ __all__ = [
     "ResourceNotFoundException",
     "SerializationException",
     "TransactionCanceledException",
+    "UniqueConstraintError",
     "ValidationException",
     "WaitTimeoutException",
 ]
@@ -124,6 +126,18 @@ class ConditionalCheckFailedException(PydynoxException):
     ) -> None:
         super().__init__(message, code=code)
         self.item = item
+
+
+class UniqueConstraintError(ConditionalCheckFailedException):
+    """Another item already holds this value of a ``Unique()`` field: nothing was written.
+    ``field`` names the field, ``value`` is the value refused."""
+
+    def __init__(
+        self, message: str, *, field: str = "", value: Any = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+        self.value = value
 
 
 @dataclass(frozen=True)

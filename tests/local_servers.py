@@ -34,14 +34,34 @@ INSTALL_DYNALITE = "npm ci --prefix tests/servers --ignore-scripts"
 TABLE_STATE_MS = 20
 SERVERS = ("moto", "dynalite")
 
+# The first moto release with multi-attribute GSI keys (getmoto/moto#9710); older ones
+# create such an index but answer its queries wrongly.
+MOTO_MULTI_ATTRIBUTE_KEYS = (5, 1, 21)
+
+
+def _moto_version() -> tuple[int, ...]:
+    from importlib.metadata import version
+
+    return tuple(int(part) for part in version("moto").split(".")[:3] if part.isdigit())
+
+
+def _moto_missing() -> dict[str, str]:
+    if _moto_version() >= MOTO_MULTI_ATTRIBUTE_KEYS:
+        return {}
+    first = ".".join(map(str, MOTO_MULTI_ATTRIBUTE_KEYS))
+    return {"multi_attribute_keys": f"moto before {first} has no multi-attribute GSI keys"}
+
+
 # What each local server does not implement at all, by the feature names that the
 # ``needs`` marker takes (see tests/conftest.py).
 MISSING: dict[str, dict[str, str]] = {
-    "moto": {},
+    "moto": _moto_missing(),
     "dynalite": {
         "transactions": "dynalite does not implement TransactWriteItems / TransactGetItems",
         "ttl": "dynalite does not implement UpdateTimeToLive",
         "partiql": "dynalite does not implement ExecuteStatement (PartiQL)",
+        "multi_attribute_keys": "dynalite has no multi-attribute GSI keys (it refuses a "
+        "KeySchema of more than two elements)",
     },
 }
 

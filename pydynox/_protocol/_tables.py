@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, cast
 
 from pydynox._protocol._plan import Call, Plan, Sleep
 from pydynox._protocol._requests import check_table
@@ -16,17 +16,25 @@ from pydynox.exceptions import (
 )
 
 __all__ = [
+    "MAX_KEY_ATTRIBUTES",
+    "IndexKey",
     "IndexSpec",
     "KeySpec",
     "create_table_plan",
     "delete_table_plan",
+    "key_attributes",
     "table_exists_plan",
     "wait_for_table_plan",
 ]
 
 KeyType = Literal["S", "N", "B"]
 KeySpec = tuple[str, KeyType]
+# An index key: one (name, type) pair, or (a global index's multi-attribute key) a sequence of
+# one to four pairs, in key order.
+IndexKey = KeySpec | Sequence[KeySpec]
 Projection = Literal["ALL", "KEYS_ONLY"] | Sequence[str]
+
+MAX_KEY_ATTRIBUTES = 4  # per partition key and per sort key of a global index
 
 _POLL_FIRST = 0.05
 _POLL_MAX = 1.0
@@ -34,19 +42,36 @@ _POLL_MAX = 1.0
 
 @dataclass(frozen=True)
 class IndexSpec:
-    """A secondary index for ``create_table``. A local index has no partition key of its own."""
+    """A secondary index for ``create_table``.
+
+    A global index needs a ``partition_key``; its partition key and its sort key may each be
+    one ``(name, type)`` pair or a sequence of up to four pairs, in order (DynamoDB's
+    multi-attribute keys: a query gives every partition attribute, then sort attributes from
+    the left, a range condition only on the last one given). A local index has the table's
+    partition key and one sort attribute of its own. The spec is checked by ``create_table``
+    before anything is sent.
+    """
 
     name: str
-    partition_key: KeySpec | None = None
-    sort_key: KeySpec | None = None
+    partition_key: IndexKey | None = None
+    sort_key: IndexKey | None = None
     projection: Projection = "ALL"
 
+    @property
+    def partition_keys(self) -> tuple[KeySpec, ...]:
+        """The partition key attributes, in order (empty when none is given)."""
+        return key_attributes(f"partition_key of index {self.name!r}", self.partition_key)
+
+    @property
+    def sort_keys(self) -> tuple[KeySpec, ...]:
+        """The sort key attributes, in order (empty when none is given)."""
+        return key_attributes(f"sort_key of index {self.name!r}", self.sort_key)
+
     def schema(self, table_partition_key: KeySpec) -> list[dict[str, str]]:
-        partition = self.partition_key or table_partition_key
-        parts = [{"AttributeName": partition[0], "KeyType": "HASH"}]
-        if self.sort_key is not None:
-            parts.append({"AttributeName": self.sort_key[0], "KeyType": "RANGE"})
-        return parts
+        """The KeySchema: the HASH attributes in order, then the RANGE ones."""
+        parts = [(name, "HASH") for name, _ in self.partition_keys or (table_partition_key,)]
+        parts += [(name, "RANGE") for name, _ in self.sort_keys]
+        return [{"AttributeName": name, "KeyType": role} for name, role in parts]
 
     def projection_request(self) -> dict[str, Any]:
         if isinstance(self.projection, str):
@@ -56,9 +81,42 @@ class IndexSpec:
         return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(self.projection)}
 
 
-def _check_key_spec(what: str, spec: KeySpec) -> None:
-    if not (isinstance(spec, tuple) and len(spec) == 2 and spec[1] in ("S", "N", "B")):
-        raise ValidationException(f"{what} must be (name, 'S' | 'N' | 'B'), not {spec!r}")
+def _is_pair(spec: object) -> TypeGuard[tuple[str, object]]:
+    return isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], str)
+
+
+def _check_key_spec(what: str, spec: object) -> KeySpec:
+    if _is_pair(spec) and spec[1] in ("S", "N", "B"):
+        return cast(KeySpec, spec)
+    hint = ""
+    if isinstance(spec, Sequence) and not isinstance(spec, str) and all(map(_is_pair, spec)):
+        hint = " (a key of several attributes is for a global secondary index only)"
+    raise ValidationException(f"{what} must be (name, 'S' | 'N' | 'B'), not {spec!r}{hint}")
+
+
+def key_attributes(what: str, spec: IndexKey | None) -> tuple[KeySpec, ...]:
+    """The attributes of an index key, in order: ``()`` for None, one for a ``(name, type)``
+    pair, else each pair of the sequence, 1 to ``MAX_KEY_ATTRIBUTES`` of them and no name
+    twice. Raises ``ValidationException`` naming ``what`` for anything else."""
+    if spec is None:
+        return ()
+    if _is_pair(spec) or isinstance(spec, str) or not isinstance(spec, Sequence):
+        return (_check_key_spec(what, spec),)
+    parts = tuple(_check_key_spec(f"each attribute of {what}", part) for part in spec)
+    if not 1 <= len(parts) <= MAX_KEY_ATTRIBUTES:
+        raise ValidationException(
+            f"{what} takes 1 to {MAX_KEY_ATTRIBUTES} attributes, not {len(parts)}: {spec!r}"
+        )
+    _check_distinct(what, parts)
+    return parts
+
+
+def _check_distinct(what: str, parts: Sequence[KeySpec]) -> None:
+    seen: set[str] = set()
+    for name, _ in parts:
+        if name in seen:
+            raise ValidationException(f"{what} names the attribute {name!r} twice")
+        seen.add(name)
 
 
 def create_table_request(
@@ -98,11 +156,14 @@ def create_table_request(
     gsis = []
     for index in global_indexes:
         check_table(index.name)
-        if index.partition_key is None:
+        partition, sort = index.partition_keys, index.sort_keys
+        if not partition:
             raise ValidationException(f"global index {index.name!r} needs a partition_key")
-        declare(f"partition key of index {index.name!r}", index.partition_key)
-        if index.sort_key is not None:
-            declare(f"sort key of index {index.name!r}", index.sort_key)
+        _check_distinct(f"the key of index {index.name!r}", partition + sort)
+        for part in partition:
+            declare(f"partition key of index {index.name!r}", part)
+        for part in sort:
+            declare(f"sort key of index {index.name!r}", part)
         gsi: dict[str, Any] = {
             "IndexName": index.name,
             "KeySchema": index.schema(partition_key),
@@ -114,15 +175,21 @@ def create_table_request(
     lsis = []
     for index in local_indexes:
         check_table(index.name)
-        if index.sort_key is None or sort_key is None:
+        sorts = index.sort_keys
+        if not sorts or sort_key is None:
             raise ValidationException(
                 f"local index {index.name!r} needs a sort_key, on a table with a sort key"
             )
-        if index.partition_key is not None and index.partition_key != partition_key:
+        if len(sorts) > 1:
+            raise ValidationException(
+                f"local index {index.name!r} takes one sort key attribute, not {len(sorts)} "
+                "(keys of several attributes are for global secondary indexes only)"
+            )
+        if index.partition_keys not in ((), (partition_key,)):
             raise ValidationException(
                 f"local index {index.name!r} shares the table's partition key"
             )
-        declare(f"sort key of index {index.name!r}", index.sort_key)
+        declare(f"sort key of index {index.name!r}", sorts[0])
         lsis.append(
             {
                 "IndexName": index.name,

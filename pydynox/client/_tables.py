@@ -42,6 +42,8 @@ class _TableOperations(_ClientBase):
     ) -> None:
         """Create a table (keys as ``(name, "S" | "N" | "B")``), waiting until it is ACTIVE.
 
+        ``global_indexes`` and ``local_indexes`` take ``IndexSpec`` values; a global index's
+        partition and sort key may each list up to four such pairs (multi-attribute keys).
         ``ttl_attribute`` turns on DynamoDB's time to live for that attribute.
         """
         self._forget_keys(table)  # a re-created table may have other keys
@@ -88,6 +90,8 @@ class _TableOperations(_ClientBase):
     ) -> None:
         """Create a table (keys as ``(name, "S" | "N" | "B")``), waiting until it is ACTIVE.
 
+        ``global_indexes`` and ``local_indexes`` take ``IndexSpec`` values; a global index's
+        partition and sort key may each list up to four such pairs (multi-attribute keys).
         ``ttl_attribute`` turns on DynamoDB's time to live for that attribute.
         """
         self._forget_keys(table)  # a re-created table may have other keys

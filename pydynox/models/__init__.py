@@ -15,6 +15,7 @@ from pydynox.models._declarations import (
     LocalSecondaryIndex,
     PartitionKey,
     SortKey,
+    Unique,
     UpdatedAt,
     Version,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Model",
     "PartitionKey",
     "SortKey",
+    "Unique",
     "UpdatedAt",
     "Version",
     "path",

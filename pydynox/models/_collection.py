@@ -19,7 +19,7 @@ from pydynox._values._codec import serialize_value
 from pydynox.client._results import QueryResult, Reader, SyncQueryResult
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr
-from pydynox.models._stored import ConditionArg, all_of, checked_condition
+from pydynox.models._conditions import ConditionArg, all_of, checked_condition
 
 if TYPE_CHECKING:
     from pydynox.models._mixin import DynamoMixin

@@ -23,6 +23,7 @@ __all__ = [
     "LocalSecondaryIndex",
     "PartitionKey",
     "SortKey",
+    "Unique",
     "UpdatedAt",
     "Version",
 ]
@@ -74,6 +75,12 @@ class CreatedAt(_Marker):
 class UpdatedAt(_Marker):
     """Marks a ``datetime`` field that pydynox sets (UTC now) on every write of the item:
     save, update, update_by_key, save_changes, batch puts, transaction puts and updates."""
+
+
+class Unique(_Marker):
+    """Marks a field whose value no other item of the model may hold:
+    ``email: Annotated[str, Unique()]``. pydynox keeps one guard item per value in the same
+    table, written in one transaction with the item (see docs/single-table.md for the costs)."""
 
 
 class _Index:

@@ -35,10 +35,10 @@ from pydynox.exceptions import ModelDefinitionError, ValidationException
 if TYPE_CHECKING:
     from pydynox.models._info import ModelInfo
 
-__all__ = ["Template", "entity_info", "entity_namespace", "render_key"]
+__all__ = ["Template", "entity_info", "entity_namespace", "formatted", "render_key"]
 
 
-def _formatted(value: Any, spec: str) -> str:
+def formatted(value: Any, spec: str) -> str:
     if not spec:
         if isinstance(value, (dt.date, dt.time)):
             return value.isoformat()
@@ -89,7 +89,7 @@ class Template:
                 value = values.get(field)
                 if value is None:
                     return None
-                out.append(_formatted(value, spec))
+                out.append(formatted(value, spec))
         return "".join(out)
 
     def prefix(self, values: Mapping[str, Any]) -> tuple[str, bool]:
@@ -101,7 +101,7 @@ class Template:
             if field is not None:
                 if values.get(field) is None:
                     return "".join(out), False
-                out.append(_formatted(values[field], spec))
+                out.append(formatted(values[field], spec))
         return "".join(out), True
 
 

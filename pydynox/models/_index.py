@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from pydynox.client._results import QueryResult, SyncQueryResult
-from pydynox.models._stored import ConditionArg
+from pydynox.models._conditions import ConditionArg
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

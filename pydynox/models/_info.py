@@ -32,6 +32,7 @@ from pydynox.models._declarations import (
 )
 from pydynox.models._entities import Template, entity_info
 from pydynox.models._shape import storable, to_epoch
+from pydynox.models._unique import unique_info
 
 __all__ = ["ModelInfo", "build_info", "key_type"]
 
@@ -100,6 +101,7 @@ class ModelInfo:
         self.entity: str | None = None
         self.templates: dict[str, Template] = {}
         self.template_fields: set[str] = set()
+        self.unique: tuple[str, ...] = ()
         self._adapters: dict[str, TypeAdapter[Any]] = {}
         self._paths: dict[str, Attr] = {}
 
@@ -259,6 +261,7 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
             )
         info.indexes[attribute] = index
     entity_info(info)
+    unique_info(info)
     hooks: dict[str, Any] = {}  # by method name: an override replaces (or drops) the parent's
     for klass in reversed(cls.__mro__):
         # Over a copy: while a forward reference is undefined, reading an attribute of the

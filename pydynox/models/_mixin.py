@@ -16,10 +16,10 @@ from pydynox._protocol._tables import delete_table_plan, table_exists_plan
 from pydynox.client._results import QueryResult, SyncQueryResult
 from pydynox.exceptions import ValidationException
 from pydynox.expressions import Attr, UpdateAction
+from pydynox.models._conditions import ConditionArg
 from pydynox.models._index import ScanOptions
 from pydynox.models._patch import patch_model_of
 from pydynox.models._plans import _Plans
-from pydynox.models._stored import ConditionArg
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from pydynox._protocol._actions import Delete, Get, Update
+from pydynox._protocol._actions import Delete, Get, Put, Update
 from pydynox._protocol._batch import batch_get_plan
 from pydynox._protocol._items import delete_plan, get_plan, put_plan, update_plan
 from pydynox._protocol._plan import Plan
@@ -30,8 +30,9 @@ from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table
 from pydynox.exceptions import ResourceNotFoundException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
 from pydynox.models._changes import changed_fields, remembered, stamp_updates
+from pydynox.models._conditions import ConditionArg, all_of, checked_condition
 from pydynox.models._queries import _Queries
-from pydynox.models._stored import ConditionArg, all_of, checked_condition
+from pydynox.models._unique import Guards, refuse_unique, stored_unique, unique_plan
 
 __all__ = ["_Plans"]
 
@@ -59,14 +60,57 @@ class _Plans(_Queries):
         return cls._from_item(raw) if cls._owns(raw) else None
 
     def _save_plan(self, condition: ConditionArg) -> Plan[None]:
-        action, done = self._put_action(condition)
-        yield from put_plan(action)
+        action, done = self._put(condition)
+        info = self._info()
+        old = stored_unique(self, info) if info.unique else None
+        guards = Guards(info, action.table, self._key())
+        if info.unique:
+            guards.swap(old, action.item)
+        if not guards.actions:
+            yield from put_plan(action)
+        else:
+            if old is None:  # a create: an item already there would keep its guards
+                exists = info.path(info.partition_key).not_exists()
+                action = Put(action.table, action.item, all_of(action.condition, exists))
+            yield from unique_plan(info, action, guards, old is None)
         done()
 
     def _delete_plan(self, condition: ConditionArg) -> Plan[None]:
-        action, done = self._delete_action(condition)
-        yield from delete_plan(action)
+        action, done = self._delete(condition)
+        info = self._info()
+        guards = Guards(info, action.table, action.key)
+        if info.unique:
+            old = stored_unique(self, info) or {f: getattr(self, f) for f in info.unique}
+            guards.swap(old, {})
+        if guards.actions:
+            yield from unique_plan(info, action, guards, False)
+        else:
+            yield from delete_plan(action)
         done()
+
+    def _write_update(self, action: Update) -> Plan[None]:
+        """Send an update of this instance and take the stored result; one that changes a
+        ``Unique()`` field swaps its guards in one transaction, then reads the item back
+        (consistently: a transaction returns no item)."""
+        info = self._info()
+        updates = action.updates or {}
+        changed = [f for f in info.unique if f in updates]
+        refuse_unique(
+            info, "an atomic action", [str(a.path.segments[0]) for a in action.atomic or ()]
+        )
+        if not changed:
+            self._adopt((yield from update_plan(action, _raw)))
+            return
+        old = stored_unique(self, info) or {f: getattr(self, f) for f in info.unique}
+        guards = Guards(info, action.table, action.key)
+        guards.swap({f: old.get(f) for f in changed}, {f: updates[f] for f in changed})
+        yield from unique_plan(info, action, guards, False)
+        raw = yield from get_plan(Get(action.table, action.key), True, _raw)
+        if raw is None:
+            raise ResourceNotFoundException(
+                f"{type(self).__name__} item {action.key} was deleted right after its update"
+            )
+        self._adopt(raw)
 
     def _update_plan(
         self: M,
@@ -74,8 +118,8 @@ class _Plans(_Queries):
         atomic: Sequence[UpdateAction] | None,
         condition: ConditionArg,
     ) -> Plan[M]:
-        action, _ = self._update_action(fields, atomic, condition)
-        self._adopt((yield from update_plan(action, _raw)))
+        action, _ = self._update(fields, atomic, condition)
+        yield from self._write_update(action)
         self._hooks("after_update")
         return self
 
@@ -101,7 +145,7 @@ class _Plans(_Queries):
             return  # nothing differs from the stored item: nothing to send
         stamp_updates(info, updates, None)
         action, _ = self._existing_update(updates, None, when)
-        self._adopt((yield from update_plan(action, _raw)))
+        yield from self._write_update(action)
         self._hooks("after_save")
 
     def _patch_plan(self: M, patch: BaseModel, condition: ConditionArg) -> Plan[M]:
@@ -126,6 +170,8 @@ class _Plans(_Queries):
         names = cls._key_arguments()
         key = cls._key_from({k: v for k, v in values.items() if k in names})
         fields = {k: v for k, v in values.items() if k not in names}
+        refuse_unique(info, "update_by_key", list(fields))
+        refuse_unique(info, "an atomic action", [str(a.path.segments[0]) for a in atomic or ()])
         updates = cls._validated_updates(fields, atomic=atomic)
         guard = cls._given_version(version)
         if guard is not None and info.version is not None:
@@ -149,6 +195,7 @@ class _Plans(_Queries):
         cls, key: Mapping[str, Any], condition: ConditionArg, version: int | None
     ) -> Plan[None]:
         when = all_of(checked_condition(condition), cls._given_version(version))
+        refuse_unique(cls._info(), "delete_by_key")
         return delete_plan(Delete(cls._table_name(), cls._key_from(key), when))
 
     @classmethod

@@ -22,9 +22,11 @@ from pydynox._values._codec import serialize_value
 from pydynox.client._results import Reader
 from pydynox.exceptions import ValidationException
 from pydynox.expressions import Attr, Condition
+from pydynox.models._conditions import ConditionArg, all_of, checked_condition
 from pydynox.models._declarations import _Index
 from pydynox.models._entities import require_entity
-from pydynox.models._stored import ConditionArg, _Stored, all_of, checked_condition
+from pydynox.models._stored import _Stored
+from pydynox.models._unique import GUARD_MARK
 
 __all__ = ["_Queries"]
 
@@ -80,10 +82,13 @@ class _Queries(_Stored):
 
     @classmethod
     def _entity_filter(cls, condition: Condition | None) -> Condition | None:
-        """``condition`` and, for an entity, that the item is one of its."""
+        """``condition`` and, for an entity, that the item is one of its (for a model with
+        ``Unique()`` fields, that it is not a guard)."""
         info = cls._info()
         require_entity(info)
         if info.entity is None or info.discriminator is None:
+            if info.unique:  # the guard items of Unique() fields are not items of the model
+                return all_of(condition, Attr(GUARD_MARK).not_exists())
             return condition
         return all_of(condition, Attr(info.discriminator) == info.entity)
 

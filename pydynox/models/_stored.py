@@ -32,6 +32,7 @@ from pydynox.models._changes import (
     stamp_updates,
     take_stamps,
 )
+from pydynox.models._conditions import ConditionArg, all_of, checked_condition
 from pydynox.models._entities import (
     checked_keys,
     index_templates,
@@ -42,31 +43,11 @@ from pydynox.models._entities import (
 from pydynox.models._info import ModelInfo
 from pydynox.models._meta import DynamoMeta
 from pydynox.models._shape import nested_nones_dropped, storable, to_epoch
+from pydynox.models._unique import refuse_unique
 
-__all__ = ["ConditionArg", "all_of", "checked_condition"]
+__all__ = ["_Stored"]
 
 S = TypeVar("S", bound="_Stored")
-
-
-ConditionArg = Condition | bool | None
-"""``condition=`` takes a Condition. ``bool`` is admitted for type checkers only, which see
-``User.age > 3`` as a bool; a real bool is refused at run time."""
-
-
-def checked_condition(condition: ConditionArg) -> Condition | None:
-    if condition is None or isinstance(condition, Condition):
-        return condition
-    raise ValidationException(
-        f"condition must be built from attribute paths (User.age > 3), not {condition!r}"
-    )
-
-
-def all_of(*conditions: Condition | None) -> Condition | None:
-    result: Condition | None = None
-    for condition in conditions:
-        if condition is not None:
-            result = condition if result is None else result & condition
-    return result
 
 
 class _Stored(metaclass=DynamoMeta):
@@ -248,6 +229,23 @@ class _Stored(metaclass=DynamoMeta):
     # -- actions (shared by the single operations, transactions and batches) --------------
 
     def _put_action(self, condition: ConditionArg) -> tuple[Put, Callable[[], None]]:
+        refuse_unique(self._info(), "a batch writer or transaction")
+        return self._put(condition)
+
+    def _delete_action(self, condition: ConditionArg) -> tuple[Delete, Callable[[], None]]:
+        refuse_unique(self._info(), "a batch writer or transaction")
+        return self._delete(condition)
+
+    def _update_action(
+        self,
+        fields: Mapping[str, Any],
+        atomic: Sequence[UpdateAction] | None,
+        condition: ConditionArg,
+    ) -> tuple[Update, Callable[[], None]]:
+        refuse_unique(self._info(), "a transaction", list(fields))
+        return self._update(fields, atomic, condition)
+
+    def _put(self, condition: ConditionArg) -> tuple[Put, Callable[[], None]]:
         info = self._info()
         self._hooks("before_save")
         guard, version = (
@@ -270,7 +268,7 @@ class _Stored(metaclass=DynamoMeta):
 
         return action, done
 
-    def _delete_action(self, condition: ConditionArg) -> tuple[Delete, Callable[[], None]]:
+    def _delete(self, condition: ConditionArg) -> tuple[Delete, Callable[[], None]]:
         info = self._info()
         self._hooks("before_delete")
         version_path = info.path(info.version) if info.version else None
@@ -287,7 +285,7 @@ class _Stored(metaclass=DynamoMeta):
 
         return action, done
 
-    def _update_action(
+    def _update(
         self,
         fields: Mapping[str, Any],
         atomic: Sequence[UpdateAction] | None,

@@ -83,6 +83,12 @@ class Unique(_Marker):
     table, written in one transaction with the item (see docs/single-table.md for the costs)."""
 
 
+def _names(key: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if key is None:
+        return ()
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
 class _Index:
     """A secondary index declared on a model class (not a field; not in the JSON schema)."""
 
@@ -92,20 +98,37 @@ class _Index:
         self,
         index_name: str,
         *,
-        partition_key: str | None = None,
-        sort_key: str | None = None,
+        partition_key: str | tuple[str, ...] | None = None,
+        sort_key: str | tuple[str, ...] | None = None,
         projection: Literal["ALL", "KEYS_ONLY"] | Sequence[str] = "ALL",
     ) -> None:
         self.index_name = index_name
-        self.partition_key = partition_key
-        self.sort_key = sort_key
+        self.partition_keys = _names(partition_key)
+        self.sort_keys = _names(sort_key)
         self.projection = projection
         self.attribute = ""
 
+    @property
+    def partition_key(self) -> str | None:
+        """The partition key attribute (the first of several); None: the table's."""
+        return self.partition_keys[0] if self.partition_keys else None
+
+    @property
+    def sort_key(self) -> str | None:
+        """The sort key attribute (the last of several: the one a range condition is on)."""
+        return self.sort_keys[-1] if self.sort_keys else None
+
+    @property
+    def multi_attribute(self) -> bool:
+        return len(self.partition_keys) > 1 or len(self.sort_keys) > 1
+
     def __repr__(self) -> str:
+        def shown(names: tuple[str, ...]) -> object:
+            return names if len(names) > 1 else (names[0] if names else None)
+
         return (
-            f"{type(self).__name__}({self.index_name!r}, partition_key={self.partition_key!r}, "
-            f"sort_key={self.sort_key!r})"
+            f"{type(self).__name__}({self.index_name!r}, "
+            f"partition_key={shown(self.partition_keys)!r}, sort_key={shown(self.sort_keys)!r})"
         )
 
     def __get__(self, instance: object, owner: type[M]) -> BoundIndex[M]:
@@ -115,7 +138,8 @@ class _Index:
 
 
 class GlobalSecondaryIndex(_Index):
-    """``by_email = GlobalSecondaryIndex("email-index", partition_key="email")``."""
+    """``by_email = GlobalSecondaryIndex("email-index", partition_key="email")``; each key may
+    be up to four fields, in order: ``partition_key=("tenant", "status")``."""
 
     kind = "global"
 
@@ -123,8 +147,8 @@ class GlobalSecondaryIndex(_Index):
         self,
         index_name: str,
         *,
-        partition_key: str,
-        sort_key: str | None = None,
+        partition_key: str | tuple[str, ...],
+        sort_key: str | tuple[str, ...] | None = None,
         projection: Literal["ALL", "KEYS_ONLY"] | Sequence[str] = "ALL",
     ) -> None:
         super().__init__(

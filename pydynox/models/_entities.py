@@ -245,7 +245,7 @@ def entity_info(info: ModelInfo) -> None:
             )
         template = Template.parse(name, attribute, source)
         for field in template.fields:
-            if field not in fields or field in keys or field == info.discriminator:
+            if field not in fields or field in key_attributes or field == info.discriminator:
                 raise ModelDefinitionError(
                     f"{name}: keys[{attribute!r}] = {source!r} uses {field!r}, which is not "
                     "a field of the model (a template uses fields, not key attributes)"

@@ -246,9 +246,16 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
         for k, v in getattr(base, "__dynamo_indexes__", {}).items()
     }
     for attribute, index in {**inherited, **indexes}.items():
-        for role, name in (("partition_key", index.partition_key), ("sort_key", index.sort_key)):
-            if name is None:
-                continue
+        if not 0 < len(index.partition_keys or (1,)) <= 4 or len(index.sort_keys) > 4:
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{attribute}: an index key is one to four fields"
+            )
+        if index.kind == "local" and len(index.sort_keys) > 1:
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{attribute}: only global indexes have multi-attribute keys"
+            )
+        roles = [("partition_key", n) for n in index.partition_keys]
+        for role, name in [*roles, *(("sort_key", n) for n in index.sort_keys)]:
             if name not in fields:
                 raise ModelDefinitionError(
                     f"{cls.__name__}.{attribute}: {role} {name!r} is not a field of the model"

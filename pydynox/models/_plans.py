@@ -219,13 +219,17 @@ class _Plans(_Queries):
         def spec(name: str | None, optional_ok: bool) -> tuple[str, Any] | None:
             return (name, info.attribute_type(name, optional_ok=optional_ok)) if name else None
 
+        def specs_of(names: tuple[str, ...]) -> Any:
+            pairs = [spec(name, True) for name in names]
+            return pairs[0] if len(pairs) == 1 else (tuple(pairs) or None)
+
         specs: dict[str, list[IndexSpec]] = {"global": [], "local": []}
         for index in info.indexes.values():
             specs[index.kind].append(
                 IndexSpec(
                     index.index_name,
-                    partition_key=spec(index.partition_key, True),
-                    sort_key=spec(index.sort_key, True),
+                    partition_key=specs_of(index.partition_keys),
+                    sort_key=specs_of(index.sort_keys),
                     projection=index.projection,
                 )
             )

@@ -49,8 +49,8 @@ class _Queries(_Stored):
         info = cls._info()
         names = info.key_names
         if index is not None:
-            extra = (index.partition_key or info.partition_key, index.sort_key)
-            names = tuple(dict.fromkeys([*names, *(n for n in extra if n)]))
+            extra = (*(index.partition_keys or (info.partition_key,)), *index.sort_keys)
+            names = tuple(dict.fromkeys([*names, *extra]))
         return cls._client()._reader(
             op,
             params,
@@ -95,10 +95,12 @@ class _Queries(_Stored):
     @classmethod
     def _key_condition(
         cls, index: _Index | None, partition_key: Any, fields: Mapping[str, Any]
-    ) -> tuple[Condition, Any, Condition | None]:
-        """The partition condition, the partition value as stored (what cursors are bound
-        to) and the sort key condition a template gives (None: none)."""
+    ) -> tuple[Condition, object, Condition | None]:
+        """The partition condition, what cursors are bound to (the partition value as
+        stored) and the sort key condition a template gives (None: none)."""
         info = cls._info()
+        if index is not None and index.multi_attribute:
+            return cls._multi_key_condition(index, partition_key, fields)
         pk_name = index.partition_key if index and index.partition_key else info.partition_key
         sk_name = index.sort_key if index is not None else info.sort_key
         where = f"{cls.__name__}.{index.attribute}" if index is not None else cls.__name__
@@ -110,7 +112,8 @@ class _Queries(_Stored):
                     f"{', '.join(sorted(fields))}"
                 )
             stored = cls._partition_value(pk_name, partition_key)
-            return info.path(pk_name) == partition_key, stored, None
+            scope = serialize_value(stored, pk_name)
+            return info.path(pk_name) == partition_key, scope, None
         sort = info.templates.get(sk_name) if sk_name else None
         allowed = (*template.fields, *(sort.fields if sort else ()))
         unknown = sorted(set(fields) - set(allowed))
@@ -139,7 +142,39 @@ class _Queries(_Stored):
                 sort_condition = Attr(sk_name) == prefix
             elif prefix:
                 sort_condition = Attr(sk_name).begins_with(prefix)
-        return Attr(pk_name) == stored, stored, sort_condition
+        scope = serialize_value(stored, pk_name)
+        return Attr(pk_name) == stored, scope, sort_condition
+
+    @classmethod
+    def _multi_key_condition(
+        cls, index: _Index, partition_key: Any, fields: Mapping[str, Any]
+    ) -> tuple[Condition, object, None]:
+        """A multi-attribute index key: every partition attribute, then sort attributes from
+        the left, each given by keyword (a range goes in ``sort_key_condition``, on the
+        attribute after the last one given)."""
+        info = cls._info()
+        names = (*index.partition_keys, *index.sort_keys)
+        unknown = sorted(set(fields) - set(names))
+        missing = [name for name in index.partition_keys if name not in fields]
+        given = [name in fields for name in index.sort_keys]
+        gap = any(later and not earlier for earlier, later in itertools.pairwise(given))
+        if partition_key is not None or unknown or missing or gap:
+            raise ValidationException(
+                f"{cls.__name__}.{index.attribute} is keyed by "
+                f"{', '.join(index.partition_keys)} (then {', '.join(index.sort_keys) or '-'}): "
+                "query with each partition attribute by keyword, then sort attributes from "
+                "the left"
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                + (f"; missing: {', '.join(missing)}" if missing else "")
+            )
+        condition: Condition | None = None
+        stored: list[Any] = []
+        for name in names:
+            if name in fields:
+                stored.append(cls._partition_value(name, fields[name]))
+                condition = all_of(condition, info.path(name) == fields[name])
+        assert condition is not None
+        return condition, [serialize_value(v, "key") for v in stored], None
 
     @classmethod
     def _query_reader(
@@ -155,9 +190,8 @@ class _Queries(_Stored):
         consistent_read: bool | None = None,
         last_evaluated_key: Mapping[str, Any] | None = None,
     ) -> Reader[M]:
-        info = cls._info()
         cls._check_consistent_read(index, consistent_read)
-        key_condition, stored, templated = cls._key_condition(index, partition_key, fields or {})
+        key_condition, scope, templated = cls._key_condition(index, partition_key, fields or {})
         sort = checked_condition(sort_key_condition)
         if sort is None:
             sort = templated
@@ -171,8 +205,6 @@ class _Queries(_Stored):
             scan_index_forward=scan_index_forward,
         )
         # A cursor is bound to the partition: the key value as stored.
-        key_name = index.partition_key if index and index.partition_key else info.partition_key
-        scope = serialize_value(stored, key_name)
         filtered = filter_expression is not None
         return cls._reader(
             "Query", params, index, scope, filtered, limit, page_size, last_evaluated_key

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydynox._protocol._requests import (
+    Projection,
     delete_item_request,
     get_item_request,
     key_id,
@@ -98,13 +99,17 @@ class ConditionCheck:
 
 @dataclass(frozen=True)
 class Get:
-    """Read an item (in ``transact_get``); also what a failed batch read hands back."""
+    """Read an item (in ``transact_get``); also what a failed batch read hands back.
+
+    ``projection``: the attribute paths to read (``["name", "address.city"]``), None for the
+    whole item."""
 
     table: str
     key: Mapping[str, Any]
+    projection: Projection | None = None
 
     def request(self) -> dict[str, Any]:
-        params = get_item_request(self.table, self.key, consistent_read=False)
+        params = get_item_request(self.table, self.key, False, self.projection)
         del params["ConsistentRead"]
         return {"Get": params}
 

@@ -48,8 +48,10 @@ Changed = Literal["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"]  # always an answer, 
 
 
 def get_plan(get: Get, consistent_read: bool, convert: Convert[T]) -> Plan[T | None]:
-    """The item, converted, or None when there is none."""
-    response = yield Call("GetItem", get_item_request(get.table, get.key, consistent_read))
+    """The item, converted, or None when there is none; only the attributes of
+    ``get.projection`` when it has one."""
+    request = get_item_request(get.table, get.key, consistent_read, get.projection)
+    response = yield Call("GetItem", request)
     raw = response.get("Item")
     return convert(raw) if raw else None
 

@@ -23,9 +23,11 @@ from pydynox.expressions import Attr, Condition, Placeholders, UpdateAction, ren
 
 __all__ = [
     "Expression",
+    "Projection",
     "ReturnValues",
     "ReturnValuesOnWrite",
     "check_key",
+    "check_projection",
     "check_return_values",
     "check_table",
     "delete_item_request",
@@ -36,9 +38,13 @@ __all__ = [
     "read_request",
     "update_actions",
     "update_item_request",
+    "with_projection",
 ]
 
 Expression = str | Condition
+Projection = Sequence[str | Attr]
+"""Attribute paths to read: ``"name"``, ``"address.city"``, ``"tags[0]"`` or ``Attr`` objects
+(``Attr.of("a.b")`` for a name holding a dot)."""
 KeyId = tuple[tuple[str, str, Any], ...]
 
 ReturnValues = Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]
@@ -143,12 +149,20 @@ def _with_return_values(params: dict[str, Any], value: object, operation: str) -
     return params
 
 
-def get_item_request(table: str, key: Mapping[str, Any], consistent_read: bool) -> dict[str, Any]:
-    return {
+def get_item_request(
+    table: str,
+    key: Mapping[str, Any],
+    consistent_read: bool,
+    projection: Projection | None = None,
+) -> dict[str, Any]:
+    params = {
         "TableName": check_table(table),
         "Key": check_key(key),
         "ConsistentRead": consistent_read,
     }
+    if projection is None:
+        return params
+    return with_projection(params, check_projection(projection))
 
 
 def put_item_request(
@@ -266,3 +280,97 @@ def _render(expression: Expression, ph: Placeholders) -> str:
     raise ValidationException(
         f"an expression must be a non-empty string or a condition, not {expression!r}"
     )
+
+
+# -- projections ------------------------------------------------------------------------------
+
+_NAME_TOKEN = re.compile(r"#[A-Za-z0-9_]+")
+_OTHER_EXPRESSIONS = ("KeyConditionExpression", "FilterExpression", "ConditionExpression")
+
+
+def check_projection(projection: object) -> tuple[Attr, ...]:
+    """The paths of a projection, checked before anything is sent: a non-empty list (or
+    other iterable, not a string) of paths in the syntax ``Attr`` parses, or ``Attr``s.
+
+    A repeated path, or one inside another path of the projection (``"address.city"`` with
+    ``"address"``), is left out: DynamoDB refuses overlapping paths, and the outer one reads
+    it anyway. Two paths that use one attribute as a list and as a map (``"a[0]"`` and
+    ``"a.b"``) are refused, as DynamoDB would refuse them."""
+    if isinstance(projection, (str, bytes, Mapping)) or not isinstance(projection, Iterable):
+        raise ValidationException(
+            f"a projection must be a list of attribute paths (['name', 'address.city']), "
+            f"not {projection!r}"
+        )
+    kept: list[Attr] = []
+    for entry in projection:
+        if isinstance(entry, Attr):
+            path = entry
+        elif isinstance(entry, str):
+            path = Attr(entry)  # refuses "" and what does not parse, naming the path
+        else:
+            raise ValidationException(
+                f"a projection's paths must be strings or Attr, not {entry!r}"
+            )
+        segments = path.segments
+        if any(_covers(other.segments, segments) for other in kept):
+            continue
+        for other in kept:
+            _check_compatible(other.segments, segments)
+        kept = [other for other in kept if not _covers(segments, other.segments)]
+        kept.append(path)
+    if not kept:
+        raise ValidationException("a projection needs at least one attribute path")
+    return tuple(kept)
+
+
+def _covers(outer: tuple[str | int, ...], inner: tuple[str | int, ...]) -> bool:
+    return inner[: len(outer)] == outer
+
+
+def _check_compatible(one: tuple[str | int, ...], two: tuple[str | int, ...]) -> None:
+    for a, b in zip(one, two, strict=False):
+        if a == b and type(a) is type(b):
+            continue
+        if isinstance(a, int) != isinstance(b, int):
+            raise ValidationException(
+                f"projected paths {Attr.of(*one)!s} and {Attr.of(*two)!s} conflict: one "
+                "reads the same attribute as a list, the other as a map"
+            )
+        return
+
+
+def with_projection(params: Mapping[str, Any], paths: Sequence[Attr] | None) -> dict[str, Any]:
+    """A copy of the GetItem, Query or Scan request ``params`` reading only ``paths``
+    (checked by ``check_projection``; None: whole items).
+
+    A ProjectionExpression it had is replaced, and the name placeholders only that one used
+    are dropped (DynamoDB refuses unused ones). Names go through placeholders merged with
+    the request's own: a name that already has one reuses it, new ones never collide."""
+    request = dict(params)
+    names: dict[str, str] = dict(request.pop("ExpressionAttributeNames", None) or {})
+    old = request.pop("ProjectionExpression", None)
+    if old is not None:
+        others = " ".join(str(request.get(key, "")) for key in _OTHER_EXPRESSIONS)
+        for token in set(_NAME_TOKEN.findall(old)) - set(_NAME_TOKEN.findall(others)):
+            names.pop(token, None)
+    if paths is not None:
+        ph = Placeholders()
+        ph.add_names(names)
+        known = {name: key for key, name in names.items()}
+        rendered: list[str] = []
+        for path in paths:
+            parts: list[str] = []
+            for segment in path.segments:
+                if isinstance(segment, int):
+                    parts.append(f"[{segment}]")
+                    continue
+                key = known.get(segment)
+                if key is None:
+                    key = known[segment] = ph.name(segment)
+                parts.append(f".{key}" if parts else key)
+            rendered.append("".join(parts))
+        request["ProjectionExpression"] = ", ".join(rendered)
+        names = ph.names
+    if names:
+        request["ExpressionAttributeNames"] = names
+    return request

@@ -1,19 +1,21 @@
 """The client's reads of many items: query, scan and count, plain dicts out.
 
 ``query`` and ``scan`` return lazy results (``async for``, ``all()``, ``first()``,
-``page()``); ``count`` runs a Select=COUNT read. Their ``sync_`` twins are generated below
+``page()``, ``project(Model)``) and read whole items or only the ``projection`` paths;
+``count`` runs a Select=COUNT read. Their ``sync_`` twins are generated below
 them by ``scripts/twins.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydynox._protocol._paging import count_plan
 from pydynox._protocol._requests import Expression, read_request
 from pydynox.client._base import Item, Key, _ClientBase
 from pydynox.client._results import QueryResult, SyncQueryResult
+from pydynox.expressions import Attr
 
 __all__ = ["_ReadOperations"]
 
@@ -32,12 +34,15 @@ class _ReadOperations(_ClientBase):
         scan_index_forward: bool = True,
         consistent_read: bool = False,
         last_evaluated_key: Key | None = None,
+        projection: Sequence[str | Attr] | None = None,
     ) -> QueryResult[Item]:
         """Items matching a key condition: ``async for item in client.query(...)``.
 
         Expressions are strings with your own placeholders (``"#pk = :pk"`` plus names and
         values) or conditions built with ``Attr`` (``Attr("pk") == "USER#1"``). ``limit``
         caps the items returned in total, ``page_size`` is DynamoDB's per-request Limit.
+        ``projection``: the attribute paths to read (``["name", "address.city"]``), each
+        item holding only those; ``.project(Model)`` reads a pydantic model's fields.
         """
         params = read_request(
             table,
@@ -52,6 +57,8 @@ class _ReadOperations(_ClientBase):
         reader = self._dict_reader(
             "Query", params, filter_expression, limit, page_size, last_evaluated_key
         )
+        if projection is not None:
+            reader = reader.projected(projection)
         return self._results(reader)
 
     def scan(
@@ -67,8 +74,10 @@ class _ReadOperations(_ClientBase):
         last_evaluated_key: Key | None = None,
         segment: int | None = None,
         total_segments: int | None = None,
+        projection: Sequence[str | Attr] | None = None,
     ) -> QueryResult[Item]:
-        """Every item of a table or index, optionally filtered; parallel with ``segment``."""
+        """Every item of a table or index, optionally filtered; parallel with ``segment``.
+        ``projection``: the attribute paths to read, as in ``query``."""
         params = read_request(
             table,
             filter_expression=filter_expression,
@@ -82,6 +91,8 @@ class _ReadOperations(_ClientBase):
         reader = self._dict_reader(
             "Scan", params, filter_expression, limit, page_size, last_evaluated_key
         )
+        if projection is not None:
+            reader = reader.projected(projection)
         return self._results(reader)
 
     async def count(
@@ -122,12 +133,15 @@ class _ReadOperations(_ClientBase):
         scan_index_forward: bool = True,
         consistent_read: bool = False,
         last_evaluated_key: Key | None = None,
+        projection: Sequence[str | Attr] | None = None,
     ) -> SyncQueryResult[Item]:
         """Items matching a key condition: ``for item in client.sync_query(...)``.
 
         Expressions are strings with your own placeholders (``"#pk = :pk"`` plus names and
         values) or conditions built with ``Attr`` (``Attr("pk") == "USER#1"``). ``limit``
         caps the items returned in total, ``page_size`` is DynamoDB's per-request Limit.
+        ``projection``: the attribute paths to read (``["name", "address.city"]``), each
+        item holding only those; ``.project(Model)`` reads a pydantic model's fields.
         """
         params = read_request(
             table,
@@ -142,6 +156,8 @@ class _ReadOperations(_ClientBase):
         reader = self._dict_reader(
             "Query", params, filter_expression, limit, page_size, last_evaluated_key
         )
+        if projection is not None:
+            reader = reader.projected(projection)
         return self._sync_results(reader)
 
     def sync_scan(
@@ -157,8 +173,10 @@ class _ReadOperations(_ClientBase):
         last_evaluated_key: Key | None = None,
         segment: int | None = None,
         total_segments: int | None = None,
+        projection: Sequence[str | Attr] | None = None,
     ) -> SyncQueryResult[Item]:
-        """Every item of a table or index, optionally filtered; parallel with ``segment``."""
+        """Every item of a table or index, optionally filtered; parallel with ``segment``.
+        ``projection``: the attribute paths to read, as in ``query``."""
         params = read_request(
             table,
             filter_expression=filter_expression,
@@ -172,6 +190,8 @@ class _ReadOperations(_ClientBase):
         reader = self._dict_reader(
             "Scan", params, filter_expression, limit, page_size, last_evaluated_key
         )
+        if projection is not None:
+            reader = reader.projected(projection)
         return self._sync_results(reader)
 
     def sync_count(

@@ -17,13 +17,19 @@ exit: return, error, cancellation; ``async for`` / ``for`` close theirs when the
 ends or is itself closed.
 ``page(page_size, cursor)`` serves HTTP APIs: one page of items and a signed ``next_cursor``
 that is None exactly when nothing follows.
+
+A read may project (``Reader.projection``: its ProjectionExpression; ``project(model)``
+sets it from a pydantic model). Resuming needs the key attributes of the last item: when a
+read needs them (a ``limit`` inside a filtered page, ``page()``) and its projection lacks
+them, they are projected too and left out of the items again before conversion, so items
+hold what was asked for and cursors stay exact.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import aclosing, closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -33,13 +39,32 @@ from pydynox._protocol._cursor import decode_cursor, encode_cursor, require_secr
 from pydynox._protocol._paging import PageState, check_positive, pages_plan
 from pydynox._protocol._plan import Feed, Plan, collect
 from pydynox._protocol._prefix import with_prefix
+from pydynox._protocol._requests import Projection, check_projection, with_projection
 from pydynox._transport._drivers import drive_async, drive_sync, run_async, run_sync
 from pydynox._transport._transports import AsyncTransport, SyncTransport
+from pydynox._values._codec import deserialize_item
+from pydynox.exceptions import ValidationException
+from pydynox.expressions import Attr
 
-__all__ = ["Page", "QueryResult", "Reader", "SyncQueryResult"]
+__all__ = ["Page", "QueryResult", "Reader", "SyncQueryResult", "validate_into"]
 
 T = TypeVar("T")
+P = TypeVar("P", bound=BaseModel)
 Convert = Callable[[dict[str, Any]], T]
+
+
+def validate_into(model: type[P]) -> Convert[P]:
+    """A converter of raw items into ``model``: only its fields are taken, named as stored
+    (by field name, never by alias), and validated by pydantic."""
+    names = frozenset(model.model_fields)
+    validator = model.__pydantic_validator__
+
+    def convert(raw: dict[str, Any]) -> P:
+        data = deserialize_item({name: av for name, av in raw.items() if name in names})
+        instance: P = validator.validate_python(data, by_alias=False, by_name=True)
+        return instance
+
+    return convert
 
 
 class Page(BaseModel, Generic[T]):
@@ -57,7 +82,12 @@ class Reader(Generic[T]):
     ``key_names`` the key attributes of the table and index (None: unknown, learnt from a
     ``LastEvaluatedKey`` or asked of DynamoDB once per client, in ``known_keys``);
     ``prefix`` the client's table prefix, put on the tables of every request its plans send
-    (``_prefix.with_prefix``)."""
+    (``_prefix.with_prefix``).
+
+    ``projection`` is the paths ``params`` projects (None: whole items); ``fields`` the names
+    its items may have (None: unknown), which a projection must keep to, and ``owner`` what
+    holds them, for messages (a model's name); ``keep`` the attributes ``project()`` always
+    reads besides the model's fields and the key attributes (a discriminator, say)."""
 
     op: str
     params: dict[str, Any]
@@ -71,6 +101,89 @@ class Reader(Generic[T]):
     secret: bytes | None = None
     known_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     prefix: str = ""
+    projection: tuple[Attr, ...] | None = None
+    fields: frozenset[str] | None = None
+    owner: str = ""
+    keep: tuple[str, ...] = ()
+
+    # -- projections ------------------------------------------------------------------------
+
+    def projected(self, paths: Projection) -> Reader[T]:
+        """This read, reading only ``paths`` (replacing any projection it had); their top
+        attributes must be among ``fields`` when those are known."""
+        checked = check_projection(paths)
+        tops = [str(path.segments[0]) for path in checked]
+        self._check_fields(tops, "")
+        return replace(
+            self,
+            params=with_projection(self.params, checked),
+            projection=checked,
+            fields=frozenset(tops),
+            owner="",  # what it may hold now is what it projects
+        )
+
+    def project(self, model: type[P], convert: Convert[P] | None = None) -> Reader[P]:
+        """This read, reading only the fields of ``model`` (plus the key attributes, when
+        known, and ``keep``) and converting each item with ``convert``, by default
+        ``validate_into(model)``."""
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise ValidationException(f"project() takes a pydantic model class, not {model!r}")
+        names = list(model.model_fields)
+        if not names:
+            raise ValidationException(f"{model.__name__} has no fields to project")
+        self._check_fields(names, model.__name__)
+        extra = [*(self.key_names or ()), *self.keep]
+        checked = check_projection([Attr.of(name) for name in [*names, *extra]])
+        unprojected: Reader[Any] = self  # the converter changes type
+        return replace(
+            unprojected,
+            params=with_projection(self.params, checked),
+            projection=checked,
+            fields=frozenset(names),
+            owner=model.__name__,
+            convert=convert or validate_into(model),
+        )
+
+    def _check_fields(self, names: list[str], projecting: str) -> None:
+        if self.fields is None:
+            return
+        for name in names:
+            if name not in self.fields:
+                what = f"projection of {projecting}" if projecting else "projection"
+                where = (
+                    f"not a field of {self.owner}"
+                    if self.owner
+                    else f"not among the attributes this read returns ({sorted(self.fields)})"
+                )
+                raise ValidationException(f"cannot make this {what}: {name!r} is {where}")
+
+    def converter(self) -> Convert[T]:
+        """``convert``, after leaving out of each item the key attributes projected only to
+        resume (see the module docstring)."""
+        if self.projection is None:
+            return self.convert
+        tops = frozenset(str(path.segments[0]) for path in self.projection)
+        convert = self.convert
+
+        def projected(raw: dict[str, Any]) -> T:
+            if raw.keys() <= tops:
+                return convert(raw)
+            return convert({name: av for name, av in raw.items() if name in tops})
+
+        return projected
+
+    def _keyed(self, names: tuple[str, ...]) -> dict[str, Any]:
+        """``params``, with the key attributes ``names`` projected too when the projection
+        lacks them: the last item's key is where a read resumes."""
+        if self.projection is None:
+            return self.params
+        tops = {path.segments[0] for path in self.projection}
+        missing = [Attr.of(name) for name in names if name not in tops]
+        if not missing:
+            return self.params
+        return with_projection(self.params, (*self.projection, *missing))
+
+    # -- plans ------------------------------------------------------------------------------
 
     def plan(self, state: PageState, first_only: bool = False) -> Plan[None]:
         limit = self.limit
@@ -79,18 +192,33 @@ class Reader(Generic[T]):
             # item, and the key to resume from is right after the item returned.
             check_positive("limit", limit)
             limit = 1
-        pages = pages_plan(
+        pages = self._pages(state, limit)
+        return with_prefix(pages, self.prefix) if self.prefix else pages
+
+    def _pages(self, state: PageState, limit: int | None) -> Plan[None]:
+        params, names = self.params, self.key_names
+        # Only a filtered read can be cut inside a page (an unfiltered one never asks for
+        # more than it still wants): there the last item's key is where it resumes.
+        if self.projection is not None and limit is not None and self.filtered:
+            if names is None:
+                names = yield from self._key_names()
+            params = self._keyed(names)
+        yield from pages_plan(
             self.op,
-            self.params,
+            params,
             state,
             limit=limit,
             page_size=self.page_size,
             filtered=self.filtered,
-            key_names=self.key_names,
+            key_names=names,
             known_keys=self.known_keys,
             start_key=self.start_key,
         )
-        return with_prefix(pages, self.prefix) if self.prefix else pages
+
+    def _key_names(self) -> Plan[tuple[str, ...]]:
+        return key_names_plan(
+            self.params["TableName"], self.known_keys, self.params.get("IndexName")
+        )
 
     def page_plan(
         self, page_size: int, cursor: str | None
@@ -109,13 +237,11 @@ class Reader(Generic[T]):
         start = decode_cursor(cursor, secret, self.scope) if cursor is not None else None
         names = self.key_names
         if names is None:
-            names = yield from key_names_plan(
-                self.params["TableName"], self.known_keys, self.params.get("IndexName")
-            )
+            names = yield from self._key_names()
         raw: list[dict[str, Any]] = yield from collect(
             pages_plan(
                 self.op,
-                self.params,
+                self._keyed(names),
                 PageState(),
                 limit=page_size + 1,
                 page_size=self.page_size,
@@ -137,7 +263,7 @@ class _Result(Generic[T]):
 
     def __init__(self, reader: Reader[T]) -> None:
         self._reader = reader
-        self._convert = reader.convert
+        self._convert = reader.converter()
         self._state = PageState()
 
     def _page(self, found: tuple[list[dict[str, Any]], str | None]) -> Page[T]:
@@ -169,6 +295,19 @@ class QueryResult(_Result[T]):
     def __init__(self, transport: AsyncTransport, reader: Reader[T]) -> None:
         super().__init__(reader)
         self._transport = transport
+
+    def project(self, model: type[P]) -> QueryResult[P]:
+        """The same read, reading only the fields of ``model`` (any pydantic model whose
+        fields the items have) and yielding ``model`` instances.
+
+        The request projects the model's fields as stored (field names, not aliases), plus
+        the key attributes and what the read must keep (an entity's discriminator), so
+        ``limit``, ``last_evaluated_key`` and ``page()`` cursors work as before; cursors are
+        interchangeable with the unprojected read's. A field the read's items cannot have
+        raises ``ValidationException`` naming it, before anything is sent. Projecting a
+        projected result narrows it: ``model``'s fields must be among the previous
+        projection's, and its projection replaces the previous one."""
+        return QueryResult(self._transport, self._reader.project(model))
 
     async def _pages(self, first_only: bool) -> AsyncGenerator[list[dict[str, Any]], None]:
         plan = self._plan(first_only)
@@ -211,6 +350,11 @@ class SyncQueryResult(_Result[T]):
     def __init__(self, transport: SyncTransport, reader: Reader[T]) -> None:
         super().__init__(reader)
         self._transport = transport
+
+    def project(self, model: type[P]) -> SyncQueryResult[P]:
+        """The same read, reading only the fields of ``model`` and yielding ``model``
+        instances: see ``QueryResult.project``."""
+        return SyncQueryResult(self._transport, self._reader.project(model))
 
     def _pages(self, first_only: bool) -> Generator[list[dict[str, Any]], None, None]:
         plan = self._plan(first_only)

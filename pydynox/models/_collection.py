@@ -11,12 +11,16 @@ stops the iteration).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+
+from pydantic import BaseModel
 
 from pydynox._protocol._requests import read_request
 from pydynox._values._codec import serialize_value
-from pydynox.client._results import QueryResult, Reader, SyncQueryResult
+from pydynox.client._results import QueryResult, Reader, SyncQueryResult, validate_into
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr
 from pydynox.models._conditions import ConditionArg, all_of, checked_condition
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Collection"]
 
 E = TypeVar("E")
+P = TypeVar("P", bound=BaseModel)
 A = TypeVar("A", bound="DynamoMixin")
 B = TypeVar("B", bound="DynamoMixin")
 C = TypeVar("C", bound="DynamoMixin")
@@ -76,6 +81,19 @@ class Collection(Generic[E]):
         d: type[D],
         f: type[F],
         /,
+        *,
+        unknown: Unknown = "skip",
+    ) -> None: ...
+    @overload
+    def __init__(  # six or more: items typed as their common base, never as too few entities
+        self: Collection[DynamoMixin],
+        a: type[DynamoMixin],
+        b: type[DynamoMixin],
+        c: type[DynamoMixin],
+        d: type[DynamoMixin],
+        f: type[DynamoMixin],
+        g: type[DynamoMixin],
+        /,
         *entities: type[DynamoMixin],
         unknown: Unknown = "skip",
     ) -> None: ...
@@ -102,6 +120,7 @@ class Collection(Generic[E]):
             self._check_same(first, entity)
             self.entities[info.entity] = entity
         self.first = first
+        self.projection: type[BaseModel] | None = None
 
     @staticmethod
     def _check_same(first: type[DynamoMixin], entity: type[DynamoMixin]) -> None:
@@ -128,10 +147,18 @@ class Collection(Generic[E]):
                 "its entities' key template gives"
             )
 
+    def project(self, model: type[P]) -> Collection[P]:
+        """The same collection, reading only the fields of ``model`` (each a field of every
+        entity of the collection, else refused before sending) and yielding ``model``
+        instances: ``Collection(User, Order).project(Summary)``."""
+        projected: Collection[Any] = copy.copy(self)
+        projected.projection = model
+        return projected
+
     def __repr__(self) -> str:
         return f"Collection({', '.join(e.__name__ for e in self.entities.values())})"
 
-    def _convert(self, raw: dict[str, Any]) -> E:
+    def _entity_of(self, raw: dict[str, Any]) -> type[DynamoMixin]:
         discriminator = self.first._info().discriminator or ""
         found = raw.get(discriminator)
         name = found.get("S") if isinstance(found, dict) else None
@@ -141,10 +168,13 @@ class Collection(Generic[E]):
                 f"an item of {'no entity' if name is None else f'entity {name!r}'} is in "
                 f"the partition read by {self!r} (unknown='raise')"
             )
-        item: E = entity._from_item(raw)  # type: ignore[assignment]
+        return entity
+
+    def _convert(self, raw: dict[str, Any]) -> E:
+        item: E = self._entity_of(raw)._from_item(raw)  # type: ignore[assignment]
         return item
 
-    def _reader(
+    def _read(
         self,
         key_fields: Mapping[str, Any],
         sort_key_condition: ConditionArg,
@@ -185,7 +215,7 @@ class Collection(Generic[E]):
             scan_index_forward=scan_index_forward,
         )
         scope = ("Collection", params["TableName"], sorted(self.entities))
-        return first._client()._reader(
+        reader = first._client()._reader(
             "Query",
             params,
             self._convert,
@@ -196,6 +226,23 @@ class Collection(Generic[E]):
             start_key=last_evaluated_key,
             key_names=info.key_names,
         )
+        if self.projection is None:
+            return reader
+        # A projection reads the fields every entity has, and the discriminator to check.
+        fields = frozenset.intersection(
+            *(frozenset(e._info().fields) for e in self.entities.values())
+        )
+        keep = (info.discriminator or "",)
+        owner = " and ".join(e.__name__ for e in self.entities.values())
+        convert = validate_into(self.projection)
+
+        def checked(raw: dict[str, Any]) -> Any:
+            self._entity_of(raw)
+            return convert(raw)
+
+        base = replace(reader, fields=fields, owner=owner, keep=keep)
+        projected: Reader[E] = base.project(self.projection, checked)  # type: ignore[assignment]
+        return projected
 
     def query(
         self,
@@ -211,7 +258,7 @@ class Collection(Generic[E]):
     ) -> QueryResult[E]:
         """The collection's items in one partition, given by the fields of the partition
         key template: ``Collection(User, Order).query(user_id="1")``."""
-        reader = self._reader(
+        reader = self._read(
             key_fields,
             sort_key_condition,
             filter_condition,
@@ -239,7 +286,7 @@ class Collection(Generic[E]):
     ) -> SyncQueryResult[E]:
         """The collection's items in one partition, given by the fields of the partition
         key template: ``Collection(User, Order).query(user_id="1")``."""
-        reader = self._reader(
+        reader = self._read(
             key_fields,
             sort_key_condition,
             filter_condition,

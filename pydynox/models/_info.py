@@ -246,7 +246,11 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
         for k, v in getattr(base, "__dynamo_indexes__", {}).items()
     }
     for attribute, index in {**inherited, **indexes}.items():
-        if not 0 < len(index.partition_keys or (1,)) <= 4 or len(index.sort_keys) > 4:
+        if (
+            (index.kind == "global" and not index.partition_keys)
+            or len(index.partition_keys) > 4
+            or len(index.sort_keys) > 4
+        ):
             raise ModelDefinitionError(
                 f"{cls.__name__}.{attribute}: an index key is one to four fields"
             )

@@ -27,6 +27,7 @@ from pydynox._protocol._batch import batch_get_plan
 from pydynox._protocol._items import delete_plan, get_plan, put_plan, update_plan
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table_request
+from pydynox.client._results import validate_into
 from pydynox.exceptions import ResourceNotFoundException, ValidationException
 from pydynox.expressions import Condition, UpdateAction
 from pydynox.models._changes import changed_fields, remembered, stamp_updates
@@ -37,6 +38,7 @@ from pydynox.models._unique import Guards, refuse_unique, stored_unique, unique_
 __all__ = ["_Plans"]
 
 M = TypeVar("M", bound="_Plans")
+P = TypeVar("P", bound=BaseModel)
 
 
 def _raw(item: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +56,19 @@ class _Plans(_Queries):
             return get_plan(get, consistent_read, cls._from_item)
         # An item of another entity at this key is not one of this entity's: None.
         return get_plan(get, consistent_read, cls._from_own_item)
+
+    @classmethod
+    def _get_projected_plan(
+        cls, key: Mapping[str, Any], consistent_read: bool, model: type[P]
+    ) -> Plan[P | None]:
+        """The item with this key, reading only the fields of ``model``, as a ``model``."""
+        get = Get(cls._table_name(), cls._key_from(key), projection=cls._projection(model))
+        convert = validate_into(model)
+
+        def own(raw: dict[str, Any]) -> P | None:
+            return convert(raw) if cls._owns(raw) else None
+
+        return get_plan(get, consistent_read, own)
 
     @classmethod
     def _from_own_item(cls: type[M], raw: dict[str, Any]) -> M | None:

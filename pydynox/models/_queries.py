@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from pydynox._protocol._paging import count_plan
 from pydynox._protocol._plan import Plan
@@ -51,7 +54,7 @@ class _Queries(_Stored):
         if index is not None:
             extra = (*(index.partition_keys or (info.partition_key,)), *index.sort_keys)
             names = tuple(dict.fromkeys([*names, *extra]))
-        return cls._client()._reader(
+        reader = cls._client()._reader(
             op,
             params,
             cls._from_item,
@@ -62,6 +65,25 @@ class _Queries(_Stored):
             start_key=start_key,
             key_names=names,
         )
+        # What a projection (``result.project(UserCard)``) may read: the model's fields.
+        return replace(reader, fields=frozenset(info.fields), owner=cls.__name__)
+
+    @classmethod
+    def _projection(cls, model: type[BaseModel]) -> list[str]:
+        """The attributes ``get(..., project=model)`` reads: the fields of ``model``, each a
+        field of this model (else refused before sending), and the discriminator."""
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise ValidationException(f"project= takes a pydantic model class, not {model!r}")
+        info = cls._info()
+        names = list(model.model_fields)
+        for name in names:
+            if name not in info.fields:
+                raise ValidationException(
+                    f"cannot project {model.__name__}: {name!r} is not a field of {cls.__name__}"
+                )
+        if not names:
+            raise ValidationException(f"{model.__name__} has no fields to project")
+        return [*names, *([info.discriminator] if info.discriminator else [])]
 
     @classmethod
     def _partition_value(cls, key_name: str, value: Any) -> Any:

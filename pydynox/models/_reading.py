@@ -1,0 +1,254 @@
+"""The model's public reads: get, batch_get, query, scan and count (async, with generated
+``sync_`` twins).
+
+``query`` is typed twice: with a partition key value (``User.query("USER#1", limit=3)``, where
+a misspelt option is a type error), and by an entity's template fields
+(``Order.query(user_id="1")``, any keywords; an unknown one is refused at run time, before
+sending). ``get(..., project=UserCard)`` reads only ``UserCard``'s fields and returns one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+from pydantic import BaseModel
+
+from pydynox.client._results import QueryResult, SyncQueryResult
+from pydynox.models._conditions import ConditionArg
+from pydynox.models._index import ScanOptions
+from pydynox.models._plans import _Plans
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["_Reading"]
+
+M = TypeVar("M", bound="_Reading")
+P = TypeVar("P", bound=BaseModel)
+
+
+class _Reading(_Plans):
+    @overload
+    @classmethod
+    async def get(
+        cls: type[M], consistent_read: bool = False, *, project: None = None, **key: Any
+    ) -> M | None: ...
+    @overload
+    @classmethod
+    async def get(
+        cls: type[M], consistent_read: bool = False, *, project: type[P], **key: Any
+    ) -> P | None: ...
+    @classmethod
+    async def get(
+        cls: type[M],
+        consistent_read: bool = False,
+        *,
+        project: type[P] | None = None,
+        **key: Any,
+    ) -> M | P | None:
+        """The item with this key as a model, or None: ``await User.get(pk=..., sk=...)``;
+        ``project=UserCard`` reads only UserCard's fields and returns a UserCard."""
+        if project is not None:
+            return await cls._client()._run(cls._get_projected_plan(key, consistent_read, project))
+        return await cls._client()._run(cls._get_plan(key, consistent_read))
+
+    @classmethod
+    async def batch_get(
+        cls: type[M], keys: Iterable[Mapping[str, Any]], consistent_read: bool = False
+    ) -> list[M]:
+        """The items of any number of keys, in key order; missing ones are left out."""
+        return await cls._client()._run(cls._batch_get_plan(keys, consistent_read))
+
+    @overload
+    @classmethod
+    def query(
+        cls: type[M],
+        partition_key: Any,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+    ) -> QueryResult[M]: ...
+    @overload
+    @classmethod
+    def query(
+        cls: type[M],
+        *,
+        partition_key: None = None,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> QueryResult[M]: ...
+    @classmethod
+    def query(
+        cls: type[M],
+        partition_key: Any = None,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> QueryResult[M]:
+        """Items of one partition: ``async for user in User.query(partition_key=...)``; an
+        entity's partition by its template's fields: ``Order.query(user_id="1")``."""
+        reader = cls._query_reader(
+            None,
+            partition_key,
+            key_fields,
+            sort_key_condition,
+            filter_condition,
+            limit,
+            page_size,
+            scan_index_forward,
+            consistent_read,
+            last_evaluated_key,
+        )
+        return cls._client()._results(reader)
+
+    @classmethod
+    def scan(cls: type[M], **options: Unpack[ScanOptions]) -> QueryResult[M]:
+        """Every item of the table, optionally filtered or in parallel segments."""
+        return cls._client()._results(cls._scan_reader(None, **options))
+
+    @classmethod
+    async def count(
+        cls,
+        partition_key: Any = None,
+        filter_condition: ConditionArg = None,
+        consistent_read: bool | None = None,
+        **key_fields: Any,
+    ) -> int:
+        """How many items match: a Query with a partition key (or an entity's template
+        fields), else a Scan (Select=COUNT)."""
+        plan = cls._count_plan(partition_key, filter_condition, consistent_read, key_fields)
+        return await cls._client()._run(plan)
+
+    # -- sync twins: generated by scripts/twins.py from the methods above; do not edit ----
+
+    @overload
+    @classmethod
+    def sync_get(
+        cls: type[M], consistent_read: bool = False, *, project: None = None, **key: Any
+    ) -> M | None: ...
+
+    @overload
+    @classmethod
+    def sync_get(
+        cls: type[M], consistent_read: bool = False, *, project: type[P], **key: Any
+    ) -> P | None: ...
+
+    @classmethod
+    def sync_get(
+        cls: type[M],
+        consistent_read: bool = False,
+        *,
+        project: type[P] | None = None,
+        **key: Any,
+    ) -> M | P | None:
+        """The item with this key as a model, or None: ``User.sync_get(pk=..., sk=...)``;
+        ``project=UserCard`` reads only UserCard's fields and returns a UserCard."""
+        if project is not None:
+            return cls._client()._sync_run(cls._get_projected_plan(key, consistent_read, project))
+        return cls._client()._sync_run(cls._get_plan(key, consistent_read))
+
+    @classmethod
+    def sync_batch_get(
+        cls: type[M], keys: Iterable[Mapping[str, Any]], consistent_read: bool = False
+    ) -> list[M]:
+        """The items of any number of keys, in key order; missing ones are left out."""
+        return cls._client()._sync_run(cls._batch_get_plan(keys, consistent_read))
+
+    @overload
+    @classmethod
+    def sync_query(
+        cls: type[M],
+        partition_key: Any,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+    ) -> SyncQueryResult[M]: ...
+
+    @overload
+    @classmethod
+    def sync_query(
+        cls: type[M],
+        *,
+        partition_key: None = None,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> SyncQueryResult[M]: ...
+
+    @classmethod
+    def sync_query(
+        cls: type[M],
+        partition_key: Any = None,
+        *,
+        sort_key_condition: ConditionArg = None,
+        filter_condition: ConditionArg = None,
+        limit: int | None = None,
+        page_size: int | None = None,
+        scan_index_forward: bool = True,
+        consistent_read: bool | None = None,
+        last_evaluated_key: Mapping[str, Any] | None = None,
+        **key_fields: Any,
+    ) -> SyncQueryResult[M]:
+        """Items of one partition: ``for user in User.sync_query(partition_key=...)``; an
+        entity's partition by its template's fields: ``Order.query(user_id="1")``."""
+        reader = cls._query_reader(
+            None,
+            partition_key,
+            key_fields,
+            sort_key_condition,
+            filter_condition,
+            limit,
+            page_size,
+            scan_index_forward,
+            consistent_read,
+            last_evaluated_key,
+        )
+        return cls._client()._sync_results(reader)
+
+    @classmethod
+    def sync_scan(cls: type[M], **options: Unpack[ScanOptions]) -> SyncQueryResult[M]:
+        """Every item of the table, optionally filtered or in parallel segments."""
+        return cls._client()._sync_results(cls._scan_reader(None, **options))
+
+    @classmethod
+    def sync_count(
+        cls,
+        partition_key: Any = None,
+        filter_condition: ConditionArg = None,
+        consistent_read: bool | None = None,
+        **key_fields: Any,
+    ) -> int:
+        """How many items match: a Query with a partition key (or an entity's template
+        fields), else a Scan (Select=COUNT)."""
+        plan = cls._count_plan(partition_key, filter_condition, consistent_read, key_fields)
+        return cls._client()._sync_run(plan)
+
+    # -- end of sync twins ----------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Layer 6, models: pydantic models stored in DynamoDB.
 
-Declarations (``DynamoConfig``, key, version, TTL and timestamp markers, indexes), the metaclass, what a
-model knows about itself (``ModelInfo``), its stored form, the model plans and the mixin whose
-async methods (and generated ``sync_`` twins) run them on the model's client. The only layer
-that uses pydantic (besides ``client.Page``); it implements the client's ``Writable``.
+Declarations (``DynamoConfig``, key, version, TTL, timestamp and ``Unique()`` markers,
+indexes), the metaclass, what a model knows about itself (``ModelInfo``), entities of one
+table and their key templates (``_entities``), its stored form, unique-value guards
+(``_unique``), the model plans and reads, ``Collection`` (several entities of one partition),
+and the mixin whose async methods (and generated ``sync_`` twins) run them on the model's
+client. The only layer that uses pydantic (besides ``client._results``); it implements the
+client's ``Writable``.
 """
 
 from pydynox.models._collection import Collection

@@ -87,6 +87,7 @@ class _TransactionBase(OneClient):
             [str, Callable[[Mapping[str, Any] | None], Mapping[str, Any]]], WriteAction
         ],
         model: Callable[[Writable], tuple[WriteAction, Done | None]],
+        write: str | None = None,
     ) -> None:
         """Dispatch on the three forms: a table name with a plain key, a model class with a
         key of its fields (converted with their types), or a model instance."""
@@ -96,6 +97,8 @@ class _TransactionBase(OneClient):
             if not issubclass(target, Writable):
                 raise ValidationException(f"{target!r} is not a model with a table")
             model_class: type[Writable] = target
+            if write is not None:
+                model_class._plain_write(f"tx.{write}({model_class.__name__}, ...)")
             action = plain(
                 model_class._table_name(),
                 lambda key: model_class._key_from(_required(key, "key")),
@@ -115,6 +118,7 @@ class _TransactionBase(OneClient):
             target,
             lambda table, _: Put(table, _required(item, "item"), _plain(condition)),
             lambda m: m._put_action(condition),
+            "put",
         )
 
     def update(
@@ -141,7 +145,7 @@ class _TransactionBase(OneClient):
                 values = target._validated_updates(updates or {}, atomic=atomic)
             return Update(table, key_of(key), values, atomic, _plain(condition))
 
-        self._add_for(target, plain, for_model)
+        self._add_for(target, plain, for_model, "update")
 
     def delete(
         self,
@@ -155,6 +159,7 @@ class _TransactionBase(OneClient):
             target,
             lambda table, key_of: Delete(table, key_of(key), _plain(condition)),
             lambda m: m._delete_action(condition),
+            "delete",
         )
 
     def condition_check(

@@ -258,6 +258,11 @@ def build_info(cls: type, indexes: dict[str, _Index]) -> ModelInfo:
             raise ModelDefinitionError(
                 f"{cls.__name__}.{attribute}: only global indexes have multi-attribute keys"
             )
+        named = [*index.partition_keys, *index.sort_keys]
+        if len(set(named)) != len(named):
+            raise ModelDefinitionError(
+                f"{cls.__name__}.{attribute}: an index key names each field once ({named})"
+            )
         roles = [("partition_key", n) for n in index.partition_keys]
         for role, name in [*roles, *(("sort_key", n) for n in index.sort_keys)]:
             if name not in fields:

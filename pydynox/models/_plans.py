@@ -33,7 +33,14 @@ from pydynox.expressions import Condition, UpdateAction
 from pydynox.models._changes import changed_fields, remembered, stamp_updates
 from pydynox.models._conditions import ConditionArg, all_of, checked_condition
 from pydynox.models._queries import _Queries
-from pydynox.models._unique import Guards, refuse_unique, stored_unique, unique_plan
+from pydynox.models._unique import (
+    Guards,
+    atomic_targets,
+    held_plan,
+    refuse_unique,
+    stored_unique,
+    unique_plan,
+)
 
 __all__ = ["_Plans"]
 
@@ -81,12 +88,16 @@ class _Plans(_Queries):
         guards = Guards(info, action.table, self._key())
         if info.unique:
             guards.swap(old, action.item)
+        if info.unique:
+            # A create: no item there (it would keep its guards); else: its unique values
+            # are still the ones loaded (another instance may have changed them).
+            held = guards.unchanged(old)
+            if held is None:
+                held = info.path(info.partition_key).not_exists()
+            action = Put(action.table, action.item, all_of(action.condition, held))
         if not guards.actions:
-            yield from put_plan(action)
+            yield from held_plan(info, put_plan(action)) if info.unique else put_plan(action)
         else:
-            if old is None:  # a create: an item already there would keep its guards
-                exists = info.path(info.partition_key).not_exists()
-                action = Put(action.table, action.item, all_of(action.condition, exists))
             yield from unique_plan(info, action, guards, old is None)
         done()
 
@@ -95,8 +106,10 @@ class _Plans(_Queries):
         info = self._info()
         guards = Guards(info, action.table, action.key)
         if info.unique:
-            old = stored_unique(self, info) or {f: getattr(self, f) for f in info.unique}
-            guards.swap(old, {})
+            stored = stored_unique(self, info)
+            guards.swap(stored or {f: getattr(self, f) for f in info.unique}, {})
+            held = guards.unchanged(stored)
+            action = Delete(action.table, action.key, all_of(action.condition, held))
         if guards.actions:
             yield from unique_plan(info, action, guards, False)
         else:
@@ -110,15 +123,16 @@ class _Plans(_Queries):
         info = self._info()
         updates = action.updates or {}
         changed = [f for f in info.unique if f in updates]
-        refuse_unique(
-            info, "an atomic action", [str(a.path.segments[0]) for a in action.atomic or ()]
-        )
+        refuse_unique(info, "an atomic action", atomic_targets(action.atomic))
         if not changed:
             self._adopt((yield from update_plan(action, _raw)))
             return
-        old = stored_unique(self, info) or {f: getattr(self, f) for f in info.unique}
+        stored = stored_unique(self, info)
+        old = stored or {f: getattr(self, f) for f in info.unique}
         guards = Guards(info, action.table, action.key)
         guards.swap({f: old.get(f) for f in changed}, {f: updates[f] for f in changed})
+        held = all_of(action.condition, guards.unchanged(stored))
+        action = Update(action.table, action.key, action.updates, action.atomic, held)
         yield from unique_plan(info, action, guards, False)
         raw = yield from get_plan(Get(action.table, action.key), True, _raw)
         if raw is None:
@@ -186,7 +200,7 @@ class _Plans(_Queries):
         key = cls._key_from({k: v for k, v in values.items() if k in names})
         fields = {k: v for k, v in values.items() if k not in names}
         refuse_unique(info, "update_by_key", list(fields))
-        refuse_unique(info, "an atomic action", [str(a.path.segments[0]) for a in atomic or ()])
+        refuse_unique(info, "an atomic action", atomic_targets(atomic))
         updates = cls._validated_updates(fields, atomic=atomic)
         guard = cls._given_version(version)
         if guard is not None and info.version is not None:

@@ -91,6 +91,10 @@ class _Queries(_Stored):
         (DynamoDB refuses empty strings and bytes in table and index keys)."""
         info = cls._info()
         stored = info.storage_value(key_name, value)
+        if stored is None:
+            raise ValidationException(
+                f"{cls.__name__}.{key_name} is a key of the query: it needs a value, not None"
+            )
         info.check_key_values({key_name: stored})
         return stored
 

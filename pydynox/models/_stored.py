@@ -43,7 +43,7 @@ from pydynox.models._entities import (
 from pydynox.models._info import ModelInfo
 from pydynox.models._meta import DynamoMeta
 from pydynox.models._shape import nested_nones_dropped, storable, to_epoch
-from pydynox.models._unique import refuse_unique
+from pydynox.models._unique import atomic_targets, refuse_unique
 
 __all__ = ["_Stored"]
 
@@ -242,8 +242,13 @@ class _Stored(metaclass=DynamoMeta):
         atomic: Sequence[UpdateAction] | None,
         condition: ConditionArg,
     ) -> tuple[Update, Callable[[], None]]:
-        refuse_unique(self._info(), "a transaction", list(fields))
+        info = self._info()
+        refuse_unique(info, "a transaction", [*fields, *atomic_targets(atomic)])
         return self._update(fields, atomic, condition)
+
+    @classmethod
+    def _plain_write(cls, what: str) -> None:
+        refuse_unique(cls._info(), what)
 
     def _put(self, condition: ConditionArg) -> tuple[Put, Callable[[], None]]:
         info = self._info()

@@ -22,13 +22,15 @@ the transaction is written. Writes that cannot carry the guards are refused befo
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydynox._protocol._actions import Delete, Put, WriteAction
 from pydynox._protocol._items import transact_write_plan
 from pydynox._protocol._plan import Plan
-from pydynox._values._codec import deserialize_value
+from pydynox._values._codec import deserialize_value, serialize_value
 from pydynox.exceptions import (
     ConditionalCheckFailedException,
     ModelDefinitionError,
@@ -36,17 +38,27 @@ from pydynox.exceptions import (
     UniqueConstraintError,
     ValidationException,
 )
-from pydynox.expressions import Attr
+from pydynox.expressions import Attr, Condition, UpdateAction
 from pydynox.models._declarations import Unique
-from pydynox.models._entities import formatted
 
 if TYPE_CHECKING:
     from pydynox.models._info import ModelInfo
 
-__all__ = ["GUARD_MARK", "Guards", "refuse_unique", "unique_info", "unique_plan"]
+__all__ = [
+    "GUARD_MARK",
+    "OWNER",
+    "Guards",
+    "atomic_targets",
+    "held_plan",
+    "refuse_unique",
+    "unique_info",
+    "unique_plan",
+]
 
 GUARD_MARK = "pydynox_unique"
 """The attribute every guard item has (and no model item may)."""
+OWNER = "pydynox_owner"
+"""The guard's attribute holding the key of the item that holds the value."""
 
 
 def unique_info(info: ModelInfo) -> None:
@@ -72,7 +84,13 @@ def unique_info(info: ModelInfo) -> None:
                 f"{name}.{field}: Unique() marks a field of its own (not a key, version, TTL "
                 "or timestamp field)"
             )
-        info.attribute_type(field, optional_ok=True)  # str, number, date...: one text form
+        try:  # str, number, bytes, date...: a value with one stored form, for the guard key
+            info.attribute_type(field, optional_ok=True)
+        except ModelDefinitionError:
+            raise ModelDefinitionError(
+                f"{name}.{field}: Unique() needs a str, int, Decimal, bytes, datetime, date, "
+                f"UUID or str Enum field, not {info.fields[field].annotation!r}"
+            ) from None
     if info.unique and GUARD_MARK in info.fields:
         raise ModelDefinitionError(f"{name}.{GUARD_MARK} is the attribute of Unique() guards")
     if info.unique:
@@ -103,41 +121,92 @@ class Guards:
         self.owner = dict(owner)
         self.label = info.entity or info.cls.__name__
         self.actions: list[WriteAction] = []
-        self.fields: list[tuple[str, Any] | None] = []
+        self.fields: list[tuple[str, str, Any]] = []  # (put or delete, field, value)
 
-    def key(self, field: str, value: Any) -> dict[str, str]:
-        text = f"UNIQUE#{self.label}.{field}#{formatted(value, '')}"
-        return {name: text for name in self.info.key_names}
+    def key(self, field: str, text: str) -> dict[str, str]:
+        value = f"UNIQUE#{self.label}.{field}#{text}"
+        return {name: value for name in self.info.key_names}
 
-    def put(self, field: str, value: Any) -> None:
+    def put(self, field: str, text: str, value: Any) -> None:
         pk = self.info.partition_key
         item = {
-            **self.key(field, value),
+            **self.key(field, text),
             GUARD_MARK: f"{self.label}.{field}",
-            "pydynox_owner": self.owner,
+            OWNER: self.owner,
         }
         self.actions.append(Put(self.table, item, Attr(pk).not_exists()))
-        self.fields.append((field, value))
+        self.fields.append(("put", field, value))
 
-    def delete(self, field: str, value: Any) -> None:
-        self.actions.append(Delete(self.table, self.key(field, value), None))
-        self.fields.append(None)
+    def delete(self, field: str, text: str) -> None:
+        """Delete the guard of ``text`` if this item owns it (or there is none): a guard of
+        another item's value is never removed (the transaction fails instead)."""
+        owned: Condition = Attr(self.info.partition_key).not_exists()
+        for name, value in self.owner.items():
+            owned = owned | (Attr.of(OWNER, name) == value)
+        self.actions.append(Delete(self.table, self.key(field, text), owned))
+        self.fields.append(("delete", field, text))
 
     def swap(self, old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> None:
-        """Guards from ``old`` values (None: a new item) to ``new`` ones, changed fields only."""
+        """Guards from ``old`` values (None: a new item) to ``new`` ones, changed fields
+        only. Values are plain (what a put writes) or attribute values (a stored item's)."""
         for field in self.info.unique:
-            before = None if old is None else old.get(field)
-            after = new.get(field)
-            if before is not None and after is not None and _same(before, after):
+            before = None if old is None else self.text(field, old.get(field))
+            after = self.text(field, new.get(field))
+            if before == after:
                 continue
             if before is not None:
                 self.delete(field, before)
             if after is not None:
-                self.put(field, after)
+                self.put(field, after, new.get(field))
+
+    def unchanged(self, old: Mapping[str, Any] | None) -> Condition | None:
+        """For a loaded or saved instance: the condition that the stored item still holds
+        the unique values it was loaded with (else another instance changed them, and this
+        write would put back a value whose guard is gone)."""
+        if old is None:
+            return None
+        condition: Condition | None = None
+        for field in self.info.unique:
+            value = old.get(field)
+            held = (
+                Attr(field).not_exists()
+                if value is None or "NULL" in value
+                else Attr(field) == deserialize_value(value)
+            )
+            condition = held if condition is None else condition & held
+        return condition
+
+    def text(self, field: str, value: Any) -> str | None:
+        """A value's stored form as text: what DynamoDB compares (a number by its value,
+        ``1.0`` as ``1``; a datetime as the codec stores it); None for no value."""
+        if value is None:
+            return None
+        stored = (
+            value
+            if _is_attribute_value(value)
+            else serialize_value(self.info.storage_value(field, value), field)
+        )
+        ((kind, text),) = stored.items()
+        if kind == "NULL":
+            return None
+        if kind == "N":
+            number = Decimal(text)
+            return format(number.normalize(), "f") if number else "0"
+        if kind == "B":
+            return base64.b64encode(text).decode() if isinstance(text, bytes) else str(text)
+        return str(text)
 
 
-def _same(a: Any, b: Any) -> bool:
-    return formatted(a, "") == formatted(b, "")
+def _is_attribute_value(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _KINDS
+
+
+_KINDS = frozenset({"S", "N", "B", "NULL", "BOOL", "SS", "NS", "BS", "L", "M"})
+
+
+def atomic_targets(atomic: Sequence[UpdateAction] | None) -> list[str]:
+    """The top-level attributes atomic update actions write."""
+    return [str(action.path.segments[0]) for action in atomic or ()]
 
 
 def stored_unique(instance: Any, info: ModelInfo) -> dict[str, Any] | None:
@@ -149,7 +218,27 @@ def stored_unique(instance: Any, info: ModelInfo) -> dict[str, Any] | None:
     if getattr(instance, STORED, None) is None:
         return None
     raw = remembered(instance, type(instance).__name__)
-    return {f: deserialize_value(raw[f]) if f in raw else None for f in info.unique}
+    return {f: raw.get(f) for f in info.unique}
+
+
+def _changed_message(name: str) -> str:
+    return (
+        f"the {name} write's condition failed (its condition, its version, or Unique() values "
+        "changed since it was loaded: refresh() it): nothing was written"
+    )
+
+
+def held_plan(info: ModelInfo, write: Plan[Any]) -> Plan[None]:
+    """A single write of a model with ``Unique()`` fields that changes none of them, still
+    conditioned on the values it was loaded with: a failure says so."""
+    try:
+        yield from write
+    except ConditionalCheckFailedException as error:
+        if type(error) is not ConditionalCheckFailedException:
+            raise
+        raise ConditionalCheckFailedException(
+            _changed_message(info.cls.__name__), item=error.item, code=error.code
+        ) from error
 
 
 def unique_plan(info: ModelInfo, item: WriteAction, guards: Guards, created: bool) -> Plan[None]:
@@ -159,21 +248,29 @@ def unique_plan(info: ModelInfo, item: WriteAction, guards: Guards, created: boo
         yield from transact_write_plan([item, *guards.actions])
     except TransactionCanceledException as error:
         reasons = error.reasons
-        for reason, field in zip(reasons[1:], guards.fields, strict=False):
-            if field is not None and reason.code == "ConditionalCheckFailed":
-                name, value = field
+        name = info.cls.__name__
+        for reason, (kind, field, value) in zip(reasons[1:], guards.fields, strict=False):
+            if reason.code != "ConditionalCheckFailed":
+                continue
+            if kind == "put":
                 raise UniqueConstraintError(
-                    f"{info.cls.__name__}.{name} {value!r} is already taken: nothing was written",
-                    field=name,
+                    f"{name}.{field} {value!r} is already taken: nothing was written",
+                    field=field,
                     value=value,
                     code="ConditionalCheckFailedException",
                 ) from error
+            raise ConditionalCheckFailedException(
+                f"{name}.{field} {value!r} is held by another item, not this one: this "
+                f"instance's values are not what is stored (load the {name} and write that); "
+                "nothing was written",
+                code="ConditionalCheckFailedException",
+            ) from error
         if reasons and reasons[0].code == "ConditionalCheckFailed":
             message = (
-                f"the {info.cls.__name__} item already exists: a model with Unique() fields "
-                "creates its item with save() once; load it (get) to change it"
+                f"the {name} item already exists: a model with Unique() fields creates its "
+                "item with save() once; load it (get) to change it"
                 if created
-                else f"the {info.cls.__name__} write's condition failed: nothing was written"
+                else _changed_message(name)
             )
             raise ConditionalCheckFailedException(
                 message, item=reasons[0].item, code="ConditionalCheckFailedException"

@@ -85,7 +85,7 @@ class Collection(Generic[E]):
         unknown: Unknown = "skip",
     ) -> None: ...
     @overload
-    def __init__(  # six or more: items typed as their common base, never as too few entities
+    def __init__(  # six or more: items typed DynamoMixin (never as fewer entities than given)
         self: Collection[DynamoMixin],
         a: type[DynamoMixin],
         b: type[DynamoMixin],

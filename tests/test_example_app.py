@@ -1,7 +1,11 @@
 """The FastAPI example (examples/fastapi): every endpoint, through its lifespan, on the
 embedded local DynamoDB it starts itself; the README's command that serves it; and the app
 served by ``uvicorn`` on each event loop it offers (``--loop asyncio`` and ``--loop uvloop``),
-through the real HTTP server."""
+through the real HTTP server.
+
+Users and orders are two entities of one table: a user is stored at ``USER#<id>`` /
+``PROFILE``, their orders at ``USER#<id>`` / ``ORDER#<order id>``, and the API shows these
+computed key attributes (read-only) with each item."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +28,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from pydynox import get_default_client
+from pydynox.testing import local_client
+
 from .faults import FaultProxy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,20 +38,53 @@ APP_DIR = ROOT / "examples" / "fastapi"
 sys.path.insert(0, str(APP_DIR))
 
 from shop.app import create_app  # noqa: E402
+from shop.models import Order, User, user_with_orders  # noqa: E402
 from shop.settings import Settings  # noqa: E402
 
 ADA = {"user_id": "ada", "name": "Ada Lovelace", "email": "ada@example.com"}
+BOB = {"user_id": "bob", "name": "Bob", "email": "bob@example.com"}
+
+
+def stored(user: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A user as the API answers: the body sent and the defaults (its computed keys are how
+    it is stored, not part of the API)."""
+    return {"nickname": None, "orders": 0, **user, **fields}
+
+
+def _reset(dynamodb_endpoint: str) -> None:
+    # moto keeps its tables per process, shared by every server started in it: start each
+    # test from an empty database (the app's lifespan then creates its table).
+    reset = urllib.request.Request(f"{dynamodb_endpoint}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(reset, timeout=10):
+        pass
 
 
 @pytest.fixture
 def http(dynamodb_endpoint: str) -> Iterator[TestClient]:
-    # moto keeps its tables per process, shared by every server started in it: start each
-    # test from an empty database (the app's lifespan then creates its tables).
-    reset = urllib.request.Request(f"{dynamodb_endpoint}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(reset, timeout=10):
-        pass
+    _reset(dynamodb_endpoint)
     with TestClient(create_app(Settings(cursor_secret="example-app-test-secret"))) as client:
         yield client
+
+
+@pytest.fixture
+def counted(
+    dynamodb_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, FaultProxy]]:
+    """The app on a real endpoint seen through a proxy that counts (and records the Query
+    requests of) what the app sends."""
+    _reset(dynamodb_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with FaultProxy(dynamodb_endpoint, enabled=False, record=("Query",)) as proxy:
+        settings = Settings(
+            endpoint_url=proxy.url,
+            region="us-east-1",
+            cursor_secret="example-app-test-secret",
+            create_tables=True,
+        )
+        with TestClient(create_app(settings)) as client:
+            yield client, proxy
+    assert proxy.errors == []
 
 
 def place(http: TestClient, user: str, n: int) -> list[dict[str, Any]]:
@@ -58,8 +99,15 @@ def place(http: TestClient, user: str, n: int) -> list[dict[str, Any]]:
 def test_create_and_read_a_user(http: TestClient) -> None:
     created = http.post("/users", json=ADA)
     assert created.status_code == 201
-    assert created.json() == {**ADA, "nickname": None, "orders": 0}
+    assert created.json() == stored(ADA)
     assert http.get("/users/ada").json() == created.json()
+
+
+def test_a_user_body_may_carry_the_computed_keys(http: TestClient) -> None:
+    # What GET answers can be sent back: keys that match their templates are accepted.
+    created = http.post("/users", json={**ADA, "pk": "USER#ada", "sk": "PROFILE"})
+    assert created.status_code == 201, created.text
+    assert created.json() == stored(ADA)
 
 
 def test_creating_an_existing_user_is_a_409_and_changes_nothing(http: TestClient) -> None:
@@ -83,6 +131,8 @@ def test_a_missing_user_is_a_404(http: TestClient) -> None:
         {**ADA, "name": ""},
         {**ADA, "user_id": "has spaces"},
         {**ADA, "orders": "many"},
+        {**ADA, "pk": "USER#eve"},  # a key set by hand: it is computed from user_id
+        {**ADA, "sk": "ORDER#1"},
     ],
 )
 def test_a_bad_body_is_a_422_and_nothing_is_written(http: TestClient, body: dict[str, Any]) -> None:
@@ -94,24 +144,28 @@ def test_patch_changes_only_the_fields_sent(http: TestClient) -> None:
     http.post("/users", json={**ADA, "nickname": "A"})
     patched = http.patch("/users/ada", json={"name": "Ada King"})
     assert patched.status_code == 200
-    assert patched.json() == {**ADA, "name": "Ada King", "nickname": "A", "orders": 0}
+    assert patched.json() == stored(ADA, name="Ada King", nickname="A")
     removed = http.patch("/users/ada", json={"nickname": None})
     assert removed.json()["nickname"] is None
-    assert http.get("/users/ada").json() == {
-        **ADA,
-        "name": "Ada King",
-        "nickname": None,
-        "orders": 0,
-    }
+    assert http.get("/users/ada").json() == stored(ADA, name="Ada King")
 
 
 @pytest.mark.parametrize(
-    "body", [{"name": None}, {"name": ""}, {"user_id": "eve"}, {"orders": 99}, {"unknown": 1}]
+    "body",
+    [
+        {"name": None},
+        {"name": ""},
+        {"user_id": "eve"},
+        {"orders": 99},
+        {"unknown": 1},
+        {"pk": "USER#eve"},
+        {"sk": "PROFILE"},
+    ],
 )
 def test_patch_refuses_bad_or_forbidden_fields(http: TestClient, body: dict[str, Any]) -> None:
     http.post("/users", json=ADA)
     assert http.patch("/users/ada", json=body).status_code == 422
-    assert http.get("/users/ada").json() == {**ADA, "nickname": None, "orders": 0}
+    assert http.get("/users/ada").json() == stored(ADA)
 
 
 def test_delete_then_read_is_a_404(http: TestClient) -> None:
@@ -125,6 +179,7 @@ def test_placing_an_order_stores_it_and_counts_it_on_the_user(http: TestClient) 
     orders = place(http, "ada", 2)
     assert {o["items"][0] for o in orders} == {"book-0", "book-1"}
     assert orders[0]["total"] == "12.50"
+    assert all("pk" not in o and "sk" not in o for o in orders)  # storage, not the API
     assert http.get("/users/ada").json()["orders"] == 2
 
 
@@ -181,10 +236,155 @@ def test_list_limits_are_validated(http: TestClient) -> None:
 
 def test_the_openapi_document_describes_the_models(http: TestClient) -> None:
     schema = http.get("/openapi.json").json()
-    user = schema["components"]["schemas"]["User"]
-    assert set(user["properties"]) == {"user_id", "name", "email", "nickname", "orders"}
-    assert "by_email" not in user["properties"]
+    schemas = schema["components"]["schemas"]
+    fields = {"user_id", "name", "email", "nickname", "orders"}
+    order_fields = {"user_id", "order_id", "items", "total", "placed_at"}
+    # The keys are computed: answers leave them out; a body may carry them (read-only,
+    # never required, so no client has to send them).
+    user = schemas["User-Output"]
+    assert set(user["properties"]) == fields
+    assert set(schemas["Order"]["properties"]) == order_fields  # only ever an answer
+    body = schemas["User-Input"]
+    assert set(body["properties"]) == {"pk", "sk", *fields}
+    assert set(body["required"]) == {"user_id", "name", "email"}
+    for key in ("pk", "sk"):
+        assert body["properties"][key]["readOnly"] is True
+    posted = schema["paths"]["/users"]["post"]["requestBody"]["content"]["application/json"]
+    assert posted["schema"] == {"$ref": "#/components/schemas/User-Input"}
+    assert set(schemas["UserPatch"]["properties"]) == {"name", "email", "nickname"}
+    assert "by_email" not in user["properties"] and "entity" not in user["properties"]
+    with_orders = schemas["UserWithOrders"]["properties"]
+    assert set(with_orders) == {"user", "orders", "next_cursor"}
+    assert {"$ref": "#/components/schemas/User-Output"} in with_orders["user"]["anyOf"]
+    assert with_orders["orders"]["items"] == {"$ref": "#/components/schemas/Order"}
     assert http.get("/docs").status_code == 200
+
+
+# -- one table: a user with their orders from one Query -------------------------------------
+
+
+def test_a_user_with_their_orders_comes_from_one_query(
+    counted: tuple[TestClient, FaultProxy],
+) -> None:
+    http, proxy = counted
+    http.post("/users", json=ADA)
+    http.post("/users", json=BOB)
+    placed = place(http, "ada", 3)
+    place(http, "bob", 2)  # the same table, another partition
+    ada = http.get("/users/ada").json()
+    listed = http.get("/users/ada/orders").json()  # newest first, as stored
+    assert [o["order_id"] for o in listed["items"]] == [o["order_id"] for o in placed[::-1]]
+    proxy.wait_idle()
+    with proxy.lock:
+        before, queries = Counter(proxy.seen), len(proxy.requests.get("Query", []))
+    answer = http.get("/users/ada/with-orders")
+    proxy.wait_idle()
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"user": ada, "orders": listed["items"], "next_cursor": None}
+    assert ada["orders"] == 3
+    with proxy.lock:
+        sent = Counter(proxy.seen) - before
+        (query,) = proxy.requests["Query"][queries:]
+    assert sent == Counter({"Query": 1})  # no GetItem for the user, one Query for all
+    assert query["TableName"] == "shop" and query["ScanIndexForward"] is False
+    assert {"S": "USER#ada"} in query["ExpressionAttributeValues"].values()
+
+
+def test_with_orders_gives_each_item_as_its_model(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    place(http, "ada", 2)
+    http.post("/users", json=BOB)
+    place(http, "bob", 1)
+    body = http.get("/users/ada/with-orders").json()
+    # The answer validates back into the models (their keys matching their templates).
+    user = User.model_validate(body["user"])
+    orders = [Order.model_validate(order) for order in body["orders"]]
+    assert (user.pk, user.sk, user.email) == ("USER#ada", "PROFILE", "ada@example.com")
+    assert [order.sk for order in orders] == [f"ORDER#{order.order_id}" for order in orders]
+    assert {order.user_id for order in orders} == {"ada"} and len(orders) == 2
+    # The collection the endpoint reads, used directly: each item is its entity's model,
+    # in sort key order (ORDER#... before PROFILE).
+    items = user_with_orders.sync_query(user_id="ada").all()
+    assert [type(item) for item in items] == [Order, Order, User]
+    assert items[-1] == user and items[:2] == orders[::-1]
+
+
+def test_with_orders_of_a_user_without_orders(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    answer = http.get("/users/ada/with-orders")
+    assert answer.status_code == 200
+    assert answer.json() == {"user": stored(ADA), "orders": [], "next_cursor": None}
+
+
+def test_with_orders_of_a_missing_user_is_a_404(http: TestClient) -> None:
+    assert http.get("/users/nobody/with-orders").status_code == 404
+    # Deleting a user leaves their orders in the partition: still no user, so 404.
+    http.post("/users", json=ADA)
+    place(http, "ada", 2)
+    assert http.delete("/users/ada").status_code == 204
+    assert len(http.get("/users/ada/orders").json()["items"]) == 2
+    answer = http.get("/users/ada/with-orders")
+    assert answer.status_code == 404 and answer.json() == {"detail": "no user ada"}
+
+
+def test_with_orders_pages_the_orders_newest_first_after_the_user(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    placed = [o["order_id"] for o in place(http, "ada", 5)]
+    first = http.get("/users/ada/with-orders", params={"limit": 2}).json()
+    assert first["user"] == stored(ADA, orders=5)
+    seen, cursor, pages = [o["order_id"] for o in first["orders"]], first["next_cursor"], 1
+    assert len(seen) == 2  # the user does not take an order's place on the page
+    while cursor is not None:
+        page = http.get("/users/ada/with-orders", params={"limit": 2, "cursor": cursor}).json()
+        assert page["user"] is None  # the user came with the first page
+        pages += 1
+        seen += [o["order_id"] for o in page["orders"]]
+        cursor = page["next_cursor"]
+    assert seen == placed[::-1]
+    assert pages == 3  # 2 + 2 + 1, and no empty page at the end
+    exact = http.get("/users/ada/with-orders", params={"limit": 5}).json()
+    assert len(exact["orders"]) == 5 and exact["next_cursor"] is None
+
+
+def test_with_orders_refuses_bad_cursors_and_limits(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    http.post("/users", json=BOB)
+    place(http, "ada", 3)
+    cursor = http.get("/users/ada/with-orders", params={"limit": 1}).json()["next_cursor"]
+    tampered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
+    for bad in (tampered, "not-a-cursor"):
+        answer = http.get("/users/ada/with-orders", params={"cursor": bad})
+        assert answer.status_code == 400 and "invalid cursor" in answer.json()["detail"]
+    orders_cursor = http.get("/users/ada/orders", params={"limit": 1}).json()["next_cursor"]
+    for path, foreign in [
+        ("/users/bob/with-orders", cursor),
+        ("/users/ada/with-orders", orders_cursor),
+    ]:
+        answer = http.get(path, params={"cursor": foreign})
+        assert answer.status_code == 400 and "another" in answer.json()["detail"]
+    assert http.get("/users/ada/with-orders", params={"limit": 0}).status_code == 422
+    assert http.get("/users/ada/with-orders", params={"limit": 101}).status_code == 422
+
+
+def test_users_and_orders_are_items_of_one_table(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    http.post("/users", json=BOB)
+    (order,) = place(http, "ada", 1)
+    client = get_default_client()  # the app's client, set by its lifespan
+    items = client.sync_scan("shop").all()
+    assert sorted((i["pk"], i["sk"], i["entity"]) for i in items) == [
+        ("USER#ada", f"ORDER#{order['order_id']}", "Order"),
+        ("USER#ada", "PROFILE", "User"),
+        ("USER#bob", "PROFILE", "User"),
+    ]
+    # The by-email index is sparse: only users have an email, so only users are in it.
+    indexed = client.sync_scan("shop", index_name="by-email").all()
+    assert sorted(i["email"] for i in indexed) == ["ada@example.com", "bob@example.com"]
+    found = User.by_email.sync_query("ada@example.com").all()
+    assert [user.user_id for user in found] == ["ada"]
+    http.patch("/users/ada", json={"email": "ada@lovelace.org"})
+    assert User.by_email.sync_query("ada@example.com").all() == []
+    assert [u.user_id for u in User.by_email.sync_query("ada@lovelace.org")] == ["ada"]
 
 
 def _free_port() -> int:
@@ -259,6 +459,9 @@ def test_uvicorn_serves_the_app_on_each_event_loop(dynamodb_endpoint: str, loop:
         AWS_SECRET_ACCESS_KEY="testing",
         SHOP_CREATE_TABLES="1",
         PYDYNOX_CURSOR_SECRET="example-app-test-secret",
+        # The table name per environment: the app's variable, then the client's prefix.
+        SHOP_TABLE=f"shop-{loop}",
+        PYDYNOX_TABLE_PREFIX="test-",
     )
     command = [sys.executable, "-m", "uvicorn", "--factory", "shop.app:create_app"]
     command += ["--loop", loop, "--host", "127.0.0.1", "--port", str(port)]
@@ -280,7 +483,7 @@ def test_uvicorn_serves_the_app_on_each_event_loop(dynamodb_endpoint: str, loop:
             time.sleep(0.2)
         new_user = {"user_id": user, "name": "Ada", "email": "ada@example.com"}
         created = _call("POST", f"{base}/users", json.dumps(new_user).encode())
-        assert created == (201, {**new_user, "nickname": None, "orders": 0})
+        assert created == (201, stored(new_user))
         order = json.dumps({"items": ["book"], "total": "12.50"}).encode()
         for _ in range(3):
             assert _call("POST", f"{base}/users/{user}/orders", order)[0] == 201
@@ -293,6 +496,17 @@ def test_uvicorn_serves_the_app_on_each_event_loop(dynamodb_endpoint: str, loop:
         cursor = urllib.parse.quote(page["next_cursor"])
         status, rest = _call("GET", f"{base}/users/{user}/orders?limit=2&cursor={cursor}")
         assert status == 200 and len(rest["items"]) == 1 and rest["next_cursor"] is None
+        status, both = _call("GET", f"{base}/users/{user}/with-orders")
+        assert status == 200 and both["user"] == {**created[1], "orders": 3}
+        assert both["orders"] == page["items"] + rest["items"]
+        checker = local_client(dynamodb_endpoint, table_prefix="")
+        try:
+            stored_user = checker.sync_get_item(
+                f"test-shop-{loop}", {"pk": f"USER#{user}", "sk": "PROFILE"}
+            )
+        finally:
+            checker.sync_close()
+        assert stored_user is not None and stored_user["entity"] == "User"
         assert _call("DELETE", f"{base}/users/{user}") == (204, None)
         assert _call("GET", f"{base}/users/{user}")[0] == 404
     finally:

@@ -151,6 +151,8 @@ class Collection(Generic[E]):
         """The same collection, reading only the fields of ``model`` (each a field of every
         entity of the collection, else refused before sending) and yielding ``model``
         instances: ``Collection(User, Order).project(Summary)``."""
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise ValidationException(f"project() takes a pydantic model class, not {model!r}")
         projected: Collection[Any] = copy.copy(self)
         projected.projection = model
         return projected
@@ -205,7 +207,7 @@ class Collection(Generic[E]):
         sort = checked_condition(sort_key_condition)
         filter_expression = checked_condition(filter_condition)
         if self.unknown == "skip":
-            mine = Attr(info.discriminator or "").is_in(list(self.entities))
+            mine = Attr.of(info.discriminator or "").is_in(list(self.entities))
             filter_expression = all_of(filter_expression, mine)
         params = read_request(
             first._table_name(),

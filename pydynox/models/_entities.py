@@ -179,9 +179,10 @@ def _inherited_field(bases: Iterable[type], name: str) -> FieldInfo | None:
 
 def entity_namespace(bases: tuple[type, ...], namespace: dict[str, Any]) -> None:
     """Before pydantic builds a class whose config has ``keys``: the templated attributes
-    inherited from a base are redeclared not required and read-only (an API client never
-    sends them), the validator that computes them is added, and assignment keeps them in
-    step with their fields."""
+    inherited from a base are redeclared not required, read-only (an API client never sends
+    them) and left out of dumps (``model_dump()``, JSON responses: they are how the item is
+    stored, not what it is; ``user.pk`` still reads one), the validator that computes them is
+    added, and assignment keeps them in step with their fields."""
     config: dict[str, Any] = {}
     for base in reversed(bases):
         config.update(getattr(base, "model_config", {}))
@@ -199,7 +200,7 @@ def entity_namespace(bases: tuple[type, ...], namespace: dict[str, Any]) -> None
         default = field.default if not field.is_required() else ""
         annotations[attribute] = field.annotation
         namespace[attribute] = FieldInfo.merge_field_infos(
-            field, default=default, json_schema_extra={"readOnly": True}
+            field, default=default, exclude=True, json_schema_extra={"readOnly": True}
         )
     namespace["__pydynox_keys__"] = model_validator(mode="after")(_computed_keys)
     namespace.setdefault("__setattr__", _entity_setattr)
@@ -245,10 +246,15 @@ def entity_info(info: ModelInfo) -> None:
             )
         template = Template.parse(name, attribute, source)
         for field in template.fields:
-            if field not in fields or field in key_attributes or field == info.discriminator:
+            if field not in fields:
                 raise ModelDefinitionError(
                     f"{name}: keys[{attribute!r}] = {source!r} uses {field!r}, which is not "
-                    "a field of the model (a template uses fields, not key attributes)"
+                    "a field of the model"
+                )
+            if field in info.key_names or field in keys or field == info.discriminator:
+                raise ModelDefinitionError(
+                    f"{name}: keys[{attribute!r}] = {source!r} uses {field!r}, a table key or "
+                    "computed attribute: a template uses the fields keys are made of"
                 )
         info.templates[attribute] = template
         info.template_fields.update(template.fields)
@@ -264,9 +270,9 @@ def require_entity(info: ModelInfo) -> None:
         )
 
 
-def checked_keys(info: ModelInfo, values: dict[str, Any]) -> None:
-    """Before a write: every templated attribute of ``values`` (an item about to be sent,
-    plain values) must be what its template gives, else nothing is sent."""
+def checked_keys(info: ModelInfo, values: Mapping[str, Any], data: dict[str, Any]) -> None:
+    """Before a write: every templated attribute of the instance (its ``values``) must be
+    what its template gives, else nothing is sent; ``data``, the item to send, gets them."""
     for attribute, template in info.templates.items():
         computed = template.render(values)
         if values.get(attribute) != computed:
@@ -275,6 +281,7 @@ def checked_keys(info: ModelInfo, values: dict[str, Any]) -> None:
                 f"computed from {template.source!r}, which gives {computed!r}: key "
                 "attributes of an entity are never set by hand"
             )
+        data[attribute] = computed
 
 
 def key_arguments(info: ModelInfo) -> tuple[str, ...]:

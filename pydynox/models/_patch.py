@@ -14,7 +14,8 @@ __all__ = ["patch_model_of"]
 
 
 def patch_model_of(cls: type[_Stored], exclude: Iterable[str]) -> type[BaseModel]:
-    """Every field of ``cls`` but the keys, the version and ``exclude``, each optional;
+    """Every field of ``cls`` but the keys (and the fields an entity's key is made of, and
+    computed key attributes), the version and ``exclude``, each optional;
     unknown fields refused. Made once per class and ``exclude``."""
     info = cls._info()
     skipped = frozenset(exclude)
@@ -25,8 +26,10 @@ def patch_model_of(cls: type[_Stored], exclude: Iterable[str]) -> type[BaseModel
     if skipped in cache:
         return cache[skipped]
     fields: dict[str, Any] = {}
+    # What makes the key (the keys, an entity's template fields) and what is computed.
+    fixed = {*info.key_names, *cls._key_arguments(), *info.templates}
     for name, field in info.fields.items():
-        if name in info.key_names or name == info.version or name in skipped:
+        if name in fixed or name == info.version or name in skipped:
             continue
         annotation: Any = field.annotation
         for constraint in field.metadata:  # nested Annotated flattens: keep constraints

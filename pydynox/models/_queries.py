@@ -69,7 +69,7 @@ class _Queries(_Stored):
         return replace(reader, fields=frozenset(info.fields), owner=cls.__name__)
 
     @classmethod
-    def _projection(cls, model: type[BaseModel]) -> list[str]:
+    def _projection(cls, model: type[BaseModel]) -> list[str | Attr]:
         """The attributes ``get(..., project=model)`` reads: the fields of ``model``, each a
         field of this model (else refused before sending), and the discriminator."""
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
@@ -83,7 +83,8 @@ class _Queries(_Stored):
                 )
         if not names:
             raise ValidationException(f"{model.__name__} has no fields to project")
-        return [*names, *([info.discriminator] if info.discriminator else [])]
+        paths: list[str | Attr] = [Attr.of(name) for name in names]
+        return paths + ([Attr.of(info.discriminator)] if info.discriminator else [])
 
     @classmethod
     def _partition_value(cls, key_name: str, value: Any) -> Any:
@@ -116,7 +117,7 @@ class _Queries(_Stored):
             if info.unique:  # the guard items of Unique() fields are not items of the model
                 return all_of(condition, Attr(GUARD_MARK).not_exists())
             return condition
-        return all_of(condition, Attr(info.discriminator) == info.entity)
+        return all_of(condition, Attr.of(info.discriminator) == info.entity)
 
     @classmethod
     def _key_condition(

@@ -113,7 +113,7 @@ class _Stored(metaclass=DynamoMeta):
             data[info.ttl] = to_epoch(data[info.ttl])
         if info.templates or info.discriminator:
             require_entity(info)
-            checked_keys(info, data)
+            checked_keys(info, self.__dict__, data)
             if info.entity is not None:
                 data[info.discriminator or ""] = info.entity
         info.check_key_values(data)
@@ -124,7 +124,7 @@ class _Stored(metaclass=DynamoMeta):
         key = {name: getattr(self, name) for name in info.key_names}
         if info.templates or info.discriminator:
             require_entity(info)
-            checked_keys(info, {**self.__dict__, **key})
+            checked_keys(info, self.__dict__, {})
         return key
 
     @classmethod
@@ -331,7 +331,7 @@ class _Stored(metaclass=DynamoMeta):
         entity's): an update never creates an item, nor changes another entity's."""
         info = cls._info()
         if info.entity is not None and info.discriminator is not None:
-            return Attr(info.discriminator) == info.entity
+            return Attr.of(info.discriminator) == info.entity
         return info.path(info.partition_key).exists()
 
     def _check_action(self, condition: ConditionArg) -> ConditionCheck:

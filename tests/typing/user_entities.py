@@ -18,6 +18,7 @@ from pydynox import (
     Attr,
     Collection,
     DynamoConfig,
+    DynamoMixin,
     GlobalSecondaryIndex,
     Model,
     Page,
@@ -56,6 +57,26 @@ class Order(AppTable):
     total: Decimal
 
 
+class Invoice(AppTable):
+    model_config = DynamoConfig(entity="Invoice", keys={"pk": "USER#{user_id}", "sk": "INVOICE"})
+    user_id: str
+
+
+class Payment(AppTable):
+    model_config = DynamoConfig(entity="Payment", keys={"pk": "USER#{user_id}", "sk": "PAYMENT"})
+    user_id: str
+
+
+class Review(AppTable):
+    model_config = DynamoConfig(entity="Review", keys={"pk": "USER#{user_id}", "sk": "REVIEW"})
+    user_id: str
+
+
+class Session(AppTable):
+    model_config = DynamoConfig(entity="Session", keys={"pk": "USER#{user_id}", "sk": "SESSION"})
+    user_id: str
+
+
 users_orders = Collection(User, Order)
 
 
@@ -63,6 +84,10 @@ def declared() -> None:
     assert_type(users_orders, Collection[User | Order])
     assert_type(Collection(User, Order, unknown="raise"), Collection[User | Order])
     assert_type(Collection(User), Collection[User])
+    five = Collection(User, Order, Invoice, Payment, Review)
+    assert_type(five, Collection[User | Order | Invoice | Payment | Review])
+    # Past five entities the items are typed as DynamoMixin (never as fewer entities).
+    assert_type(Collection(User, Order, Invoice, Payment, Review, Session), Collection[DynamoMixin])
     user = User(user_id="1", name="Ann", email="a@x.io")  # the keys are computed
     assert_type(user.pk, str)
     assert_type(user.gsi1pk, str | None)

@@ -79,7 +79,7 @@ class User(Model):
     balance: Decimal = Decimal("0")
     score: float = 0.0
     tags: set[str] = set()
-    lucky: set[int] = Field(default_factory=set)
+    lucky: set[int] = Field(default_factory=set[int])  # pyright strict: not set[Unknown]
     history: list[str] = []
     nick: str | None = None
     status: Status = Status.ACTIVE
@@ -302,7 +302,13 @@ def models_sync() -> None:
     User.sync_delete_table()
 
 
-async def client_async(client: DynamoDBClient) -> None:
+async def client_async(
+    client: DynamoDBClient,
+    # return_values known only at run time: parameters, since pyright narrows a local to the
+    # literal it is assigned.
+    asked: Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"] = "UPDATED_OLD",
+    put_asked: Literal["NONE", "ALL_OLD"] = "ALL_OLD",
+) -> None:
     set_default_client(client)
     key = {"pk": "USER#1", "sk": "PROFILE"}
     await client.create_table("t", partition_key=("pk", "S"), sort_key=("sk", "S"))
@@ -329,11 +335,9 @@ async def client_async(client: DynamoDBClient) -> None:
         dict[str, Any] | None,
     )
     assert_type(await client.update_item("t", key, {"n": 3}, return_values="NONE"), None)
-    asked: Literal["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"] = "UPDATED_OLD"
     assert_type(
         await client.update_item("t", key, {"n": 3}, return_values=asked), dict[str, Any] | None
     )
-    put_asked: Literal["NONE", "ALL_OLD"] = "ALL_OLD"
     assert_type(await client.put_item("t", key, return_values=put_asked), dict[str, Any] | None)
     async for item in client.query("t", Attr("pk") == "USER#1", limit=5):
         assert_type(item, dict[str, Any])

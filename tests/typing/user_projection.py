@@ -1,11 +1,14 @@
 """Projections as a user writes them, type-checked by ``mypy --strict`` in
-``tests/unit/test_projection.py``: ``project(UserCard)`` is a ``QueryResult[UserCard]``
-(``SyncQueryResult[UserCard]`` on the sync side) whose items are ``UserCard``; the client's
+``tests/unit/test_projection.py`` (and pyright): ``project(UserCard)`` is a
+``QueryResult[UserCard]`` (``SyncQueryResult[UserCard]`` on the sync side) whose items are
+``UserCard``; ``User.get(..., project=UserCard)`` is a ``UserCard | None``;
+``Collection(User, Order).project(Summary)`` a ``Collection[Summary]``; the client's
 ``projection=`` takes attribute paths. Nothing runs at import: every call is inside a function.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel
@@ -13,10 +16,13 @@ from typing_extensions import assert_type
 
 from pydynox import (
     Attr,
+    Collection,
     DynamoConfig,
     DynamoDBClient,
     Get,
+    GlobalSecondaryIndex,
     Model,
+    Page,
     PartitionKey,
     QueryResult,
     SortKey,
@@ -24,16 +30,38 @@ from pydynox import (
 )
 
 
-class User(Model):
-    model_config = DynamoConfig(table="users")
-    pk: Annotated[str, PartitionKey()]
-    sk: Annotated[str, SortKey()]
+class AppTable(Model):
+    model_config = DynamoConfig(table="app", discriminator="entity")
+    pk: Annotated[str, PartitionKey()] = ""
+    sk: Annotated[str, SortKey()] = ""
+    gsi1pk: str | None = None
+    by_gsi1 = GlobalSecondaryIndex("gsi1", partition_key="gsi1pk")
+
+
+class User(AppTable):
+    model_config = DynamoConfig(
+        entity="User", keys={"pk": "USER#{user_id}", "sk": "PROFILE", "gsi1pk": "EMAIL#{email}"}
+    )
+    user_id: str
     name: str
     email: str | None = None
 
 
+class Order(AppTable):
+    model_config = DynamoConfig(
+        entity="Order", keys={"pk": "USER#{user_id}", "sk": "ORDER#{order_id:>08}"}
+    )
+    user_id: str
+    order_id: int
+    total: Decimal
+
+
 class UserCard(BaseModel):
     name: str
+
+
+class Summary(BaseModel):
+    user_id: str
 
 
 async def client_projections(client: DynamoDBClient) -> None:
@@ -63,9 +91,29 @@ def sync_client_projections(client: DynamoDBClient) -> None:
 
 
 async def model_projections() -> None:
-    cards = User.query(partition_key="1").project(UserCard)
+    assert_type(await User.get(user_id="1"), User | None)
+    assert_type(await User.get(user_id="1", project=UserCard), UserCard | None)
+    assert_type(await User.get(True, user_id="1", project=UserCard), UserCard | None)
+    cards = User.query(user_id="1").project(UserCard)
     assert_type(cards, QueryResult[UserCard])
     assert_type(await cards.all(), list[UserCard])
-    sync_cards = User.sync_query(partition_key="1").project(UserCard)
+    assert_type(await User.query(user_id="1").project(UserCard).all(), list[UserCard])
+    assert_type(await User.by_gsi1.query(email="a@x.io").project(UserCard).all(), list[UserCard])
+    assert_type(await User.scan().project(UserCard).first(), UserCard | None)
+    sync_cards = User.sync_query(user_id="1").project(UserCard)
     assert_type(sync_cards, SyncQueryResult[UserCard])
     assert_type(sync_cards.first(), UserCard | None)
+    assert_type(User.sync_get(user_id="1", project=UserCard), UserCard | None)
+
+
+async def collection_projections() -> None:
+    both = Collection(User, Order)
+    assert_type(both, Collection[User | Order])
+    summaries = both.project(Summary)
+    assert_type(summaries, Collection[Summary])
+    assert_type(Collection(User, Order).project(Summary), Collection[Summary])
+    assert_type(await summaries.query(user_id="1").all(), list[Summary])
+    page = await summaries.query(user_id="1").page(10)
+    assert_type(page, Page[Summary])
+    for summary in summaries.sync_query(user_id="1"):
+        assert_type(summary, Summary)

@@ -231,10 +231,13 @@ DEFINITION_ERRORS = [
     ),
     pytest.param(
         AppTable,
-        {"entity": "Bad", "keys": {"pk": "USER#{user_id}", "sk": "BY#{gsi1pk}"}},
+        {
+            "entity": "Bad",
+            "keys": {"pk": "USER#{user_id}", "sk": "BY#{gsi1pk}", "gsi1pk": "X#{user_id}"},
+        },
         USER_FIELDS,
         "gsi1pk",
-        id="template-names-an-index-key",
+        id="template-names-a-computed-index-key",
     ),
     pytest.param(
         AppTable,
@@ -417,9 +420,13 @@ def test_json_schema_has_templated_keys_read_only_and_not_required() -> None:
     for key in ("pk", "sk", "gsi1pk", "gsi1sk"):
         assert schema["properties"][key].get("readOnly") is True, schema["properties"][key]
     assert "entity" not in schema["properties"]
+    # Left out of dumps and responses: how the item is stored, not what it is.
     serialization = User.model_json_schema(mode="serialization")
     for key in ("pk", "sk", "gsi1pk", "gsi1sk"):
-        assert serialization["properties"][key].get("readOnly") is True
+        assert key not in serialization["properties"]
+    user = User(user_id="1", name="Ann", email="a@x.io")
+    assert "pk" not in user.model_dump() and user.pk == "USER#1"
+    assert User.model_validate(user.model_dump()) == user
     order = Order.model_json_schema()
     assert set(order.get("required", [])) == {"user_id", "order_id", "total"}
     assert order["properties"]["sk"].get("readOnly") is True
@@ -843,3 +850,9 @@ def test_the_entities_typing_file_type_checks_under_strict() -> None:
 
     done = run_mypy(TYPING_FILE)
     assert done.returncode == 0, f"mypy --strict {TYPING_FILE.name}:\n{done.stdout}{done.stderr}"
+
+
+def test_the_patch_model_of_an_entity_leaves_out_what_makes_its_key() -> None:
+    # user_id makes pk (USER#{user_id}); a patch of it would be refused by apply_patch.
+    assert set(User.patch_model().model_fields) == {"name", "email"}
+    assert set(Order.patch_model().model_fields) == {"total", "gsi1pk", "gsi1sk"}

@@ -1,4 +1,5 @@
-"""The shop API: users (create, read, patch, delete) and their orders (place, list by page)."""
+"""The shop API: users (create, read, patch, delete) and their orders (place, list by page),
+and a user with their orders read by one Query; users and orders share one table."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from pydynox import (
 )
 from pydynox.testing import local_dynamodb
 
-from .models import NewOrder, Order, User, UserPatch
+from .models import NewOrder, Order, User, UserPatch, UserWithOrders, user_with_orders
 from .settings import Settings
 
 
@@ -47,10 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             set_default_client(client)
             try:
-                if settings.embedded or settings.create_tables:
-                    for model in (User, Order):
-                        if not await model.table_exists():
-                            await model.create_table()
+                # One table holds users and orders. It is created from User, which
+                # declares its by-email index.
+                create = settings.embedded or settings.create_tables
+                if create and not await User.table_exists():
+                    await User.create_table()
                 yield
             finally:
                 await client.close()
@@ -121,10 +123,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cursor: Annotated[str | None, Query(max_length=2048)] = None,
     ) -> Page[Order]:
         """Newest first; pass ``next_cursor`` back as ``cursor`` for the next page."""
-        newest_first = Order.query(partition_key=user_id, scan_index_forward=False)
+        newest_first = Order.query(user_id=user_id, scan_index_forward=False)
         try:
             return await newest_first.page(limit, cursor)
         except InvalidCursorException as error:
             raise HTTPException(400, str(error)) from None
+
+    @app.get("/users/{user_id}/with-orders")
+    async def read_user_with_orders(
+        user_id: str,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    ) -> UserWithOrders:
+        """The user and their orders from one Query of the user's partition, backwards: the
+        sort key ``PROFILE`` comes before every ``ORDER#...``, so the first page holds the user
+        and up to ``limit`` orders, newest first; pass ``next_cursor`` back as ``cursor`` for
+        more orders (those pages have ``user: null``)."""
+        partition = user_with_orders.query(user_id=user_id, scan_index_forward=False)
+        try:
+            # The first page reads one item more: the user, besides ``limit`` orders.
+            page = await partition.page(limit + 1 if cursor is None else limit, cursor)
+        except InvalidCursorException as error:
+            raise HTTPException(400, str(error)) from None
+        user = next((item for item in page.items if isinstance(item, User)), None)
+        if user is None and cursor is None:
+            raise HTTPException(404, f"no user {user_id}")
+        orders = [item for item in page.items if isinstance(item, Order)]
+        return UserWithOrders(user=user, orders=orders, next_cursor=page.next_cursor)
 
     return app

@@ -12,12 +12,14 @@ class Settings(BaseModel):
     """Where DynamoDB is and how the app serves.
 
     - ``endpoint_url``: ``AWS_ENDPOINT_URL_DYNAMODB`` or ``AWS_ENDPOINT_URL``; when neither
-      is set the app starts an embedded local DynamoDB and creates its tables.
+      is set the app starts an embedded local DynamoDB and creates its table.
     - ``region``: ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` (``us-east-1`` for the embedded one).
     - ``cursor_secret``: ``PYDYNOX_CURSOR_SECRET``, which signs page cursors; give every
       server of one API the same secret. Without one, a random secret is made at start-up
       (cursors then stop working when the process restarts).
-    - ``create_tables``: ``SHOP_CREATE_TABLES=1`` creates missing tables on a real endpoint.
+    - ``create_tables``: ``SHOP_CREATE_TABLES=1`` creates the table on a real endpoint if it
+      is missing. The table's name is ``SHOP_TABLE`` (``shop``), read by ``models.py``; a
+      ``PYDYNOX_TABLE_PREFIX`` goes before it.
     - ``host`` / ``port``: ``SHOP_HOST`` / ``SHOP_PORT`` (``127.0.0.1:8000``).
     """
 

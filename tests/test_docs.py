@@ -34,6 +34,7 @@ import pydynox
 from pydynox import (
     BatchWriter,
     BoundIndex,
+    Collection,
     DynamoConfig,
     DynamoDBClient,
     DynamoMixin,
@@ -331,6 +332,20 @@ class Probe(Model):
     by_email = GlobalSecondaryIndex("email-index", partition_key="email")
 
 
+class ProbeTable(Model):
+    """A base of entities, for ``collection.query`` (building a result sends nothing)."""
+
+    model_config = DynamoConfig(
+        table="docs-probe-app", client=DynamoDBClient(region="us-east-1"), discriminator="entity"
+    )
+    pk: Annotated[str, PartitionKey()] = ""
+
+
+class ProbeEntity(ProbeTable):
+    model_config = DynamoConfig(entity="Probe", keys={"pk": "P#{user_id}"})
+    user_id: str
+
+
 PROBE_CLIENT = DynamoDBClient(region="us-east-1")
 
 # Receivers used in the tables: what object each name stands for, on the async and the sync
@@ -342,6 +357,7 @@ RECEIVERS: dict[str, tuple[Any, Any]] = {
     "batch": (BatchWriter, SyncBatchWriter),
     "tx": (Transaction, SyncTransaction),
     "result": (QueryResult, SyncQueryResult),
+    "collection": (Collection, Collection),  # Collection(User, Order)
 }
 RESULT_METHODS = {"all", "first", "page"}
 BARE_NAME_OWNERS = (pydynox, DynamoMixin, DynamoDBClient, BatchWriter, Transaction, QueryResult)
@@ -488,6 +504,7 @@ def _call_reader(named: Named, side: str) -> Any:
         "client": lambda: getattr(PROBE_CLIENT, name)("docs-probe", **_reader_args(named.name)),
         "model": lambda: getattr(Probe, name)(**_reader_args(named.name, model=True)),
         "index": lambda: getattr(Probe.by_email, name)(**_reader_args(named.name, model=True)),
+        "collection": lambda: getattr(Collection(ProbeEntity), name)(user_id="x"),
     }
     return calls[named.kind]()
 
@@ -509,7 +526,7 @@ def test_async_names_are_async_and_have_a_sync_twin() -> None:
             for code, named in cell_calls(row, column):
                 if named.kind in ("name", "class", "attr") or not named.exists():
                     continue
-                if named.kind in ("batch", "tx", "result"):
+                if named.kind in ("batch", "tx", "result", "collection"):
                     sync_owner = RECEIVERS[named.kind][1]
                     if not hasattr(sync_owner, named.name):
                         problems.append(f"{row.page}: `{code}` has no twin on {sync_owner}")
@@ -544,7 +561,7 @@ def test_sync_cells_name_the_twins_of_the_async_cells() -> None:
         for code, named in cell_calls(row, sides["sync"]):
             if named.kind in ("name", "attr"):
                 continue
-            if named.kind in ("client", "model", "instance", "index"):
+            if named.kind in ("client", "model", "instance", "index", "collection"):
                 base = named.name.removeprefix("sync_")
                 ok = named.name.startswith("sync_") and (named.kind, base) in async_names
             elif named.kind == "class":

@@ -28,10 +28,16 @@ from pydynox._protocol._items import delete_plan, get_plan, put_plan, update_pla
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table_request
 from pydynox.client._results import validate_into
-from pydynox.exceptions import ResourceNotFoundException, ValidationException
+from pydynox.exceptions import (
+    ModelDefinitionError,
+    ResourceNotFoundException,
+    ValidationException,
+)
 from pydynox.expressions import Condition, UpdateAction
 from pydynox.models._changes import changed_fields, remembered, stamp_updates
 from pydynox.models._conditions import ConditionArg, all_of, checked_condition
+from pydynox.models._declarations import _Index
+from pydynox.models._info import ModelInfo
 from pydynox.models._queries import _Queries
 from pydynox.models._unique import (
     Guards,
@@ -245,27 +251,29 @@ class _Plans(_Queries):
     def _create_table_plan(cls, wait: bool) -> Plan[None]:
         info = cls._info()
 
-        def spec(name: str | None, optional_ok: bool) -> tuple[str, Any] | None:
-            return (name, info.attribute_type(name, optional_ok=optional_ok)) if name else None
+        def spec(of: ModelInfo, name: str | None) -> tuple[str, Any] | None:
+            return (name, of.attribute_type(name, optional_ok=True)) if name else None
 
-        def specs_of(names: tuple[str, ...]) -> Any:
-            pairs = [spec(name, True) for name in names]
+        def specs_of(of: ModelInfo, names: tuple[str, ...]) -> Any:
+            pairs = [spec(of, name) for name in names]
             return pairs[0] if len(pairs) == 1 else (tuple(pairs) or None)
 
         specs: dict[str, list[IndexSpec]] = {"global": [], "local": []}
-        for index in info.indexes.values():
+        for of, index in cls._table_indexes():
             specs[index.kind].append(
                 IndexSpec(
                     index.index_name,
-                    partition_key=specs_of(index.partition_keys),
-                    sort_key=specs_of(index.sort_keys),
+                    partition_key=specs_of(of, index.partition_keys),
+                    sort_key=specs_of(of, index.sort_keys),
                     projection=index.projection,
                 )
             )
         request = create_table_request(
             cls._table_name(),
-            spec(info.partition_key, False),  # type: ignore[arg-type]
-            spec(info.sort_key, False),
+            (info.partition_key, info.attribute_type(info.partition_key, optional_ok=False)),
+            (info.sort_key, info.attribute_type(info.sort_key, optional_ok=False))
+            if info.sort_key
+            else None,
             specs["global"],
             specs["local"],
             "PAY_PER_REQUEST",
@@ -274,3 +282,27 @@ class _Plans(_Queries):
         )
         cls._client()._forget_keys(cls._table_name())
         return create_table_plan(request, info.ttl, wait, 300.0)
+
+    @classmethod
+    def _table_indexes(cls) -> list[tuple[ModelInfo, _Index]]:
+        """The indexes of the table: the model's own and inherited ones, and those its
+        subclasses in the same table declare (the entities of a base), once each; one name
+        declared twice with other keys is refused."""
+        table = cls._info().table
+        found: dict[str, tuple[ModelInfo, _Index]] = {}
+        klasses: list[type] = [cls]
+        while klasses:
+            klass = klasses.pop(0)
+            klasses.extend(klass.__subclasses__())
+            info: ModelInfo | None = klass.__dict__.get("__dynamo__")
+            if info is None or info.table != table:
+                continue
+            for index in info.indexes.values():
+                shape = (index.kind, index.partition_keys, index.sort_keys, index.projection)
+                prior = found.setdefault(index.index_name, (info, index))[1]
+                if (prior.kind, prior.partition_keys, prior.sort_keys, prior.projection) != shape:
+                    raise ModelDefinitionError(
+                        f"index {index.index_name!r} of table {table!r} is declared twice with "
+                        f"other keys ({prior!r}, {index!r})"
+                    )
+        return list(found.values())

@@ -13,11 +13,19 @@ reads do anyway: guards have no discriminator). The rules:
 - change (``save()``, ``save_changes()``, ``update()`` of a loaded or saved instance): the item
   write, the old value's guard deleted and the new value's guard put (conditioned), for the
   fields whose value changed; none changed: the plain single write;
-- delete: the item and its guards in one transaction.
+- delete: the item and its guards in one transaction;
+- every write of a loaded or saved instance is conditioned on the stored item still holding
+  the unique values it was loaded with (another instance may have changed them, and moved
+  their guards), and a guard is deleted only if this item owns it (``pydynox_owner``) or it
+  is not there: a stale instance fails with ``ConditionalCheckFailedException``, nothing
+  written.
 
 A guard whose condition fails raises ``UniqueConstraintError`` naming the field; nothing of
-the transaction is written. Writes that cannot carry the guards are refused before sending:
-``update_by_key`` of a unique field, ``delete_by_key``, batch writers and transactions.
+the transaction is written. Guard keys are made from the value as stored (a number by its
+value, a datetime as the codec stores it). Writes that cannot carry the guards are refused
+before sending: ``update_by_key`` of a unique field, ``delete_by_key``, batch writers, a
+transaction's put or delete of the model (instance or class and key), a transaction's update
+of a unique field, and atomic actions on one; other updates go through as usual.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from pydynox import (
     Collection,
     DynamoConfig,
     DynamoDBClient,
+    GlobalSecondaryIndex,
     Model,
     ModelDefinitionError,
     PartitionKey,
@@ -856,3 +857,36 @@ def test_the_patch_model_of_an_entity_leaves_out_what_makes_its_key() -> None:
     # user_id makes pk (USER#{user_id}); a patch of it would be refused by apply_patch.
     assert set(User.patch_model().model_fields) == {"name", "email"}
     assert set(Order.patch_model().model_fields) == {"total", "gsi1pk", "gsi1sk"}
+
+
+def test_the_base_creates_the_indexes_its_entities_declare(server: Canned) -> None:
+    class Desk(Model):
+        model_config = DynamoConfig(table="desk", discriminator="kind")
+        pk: Annotated[str, PartitionKey()] = ""
+
+    class Ticket(Desk):
+        model_config = DynamoConfig(entity="Ticket", keys={"pk": "T#{n}"})
+        n: int
+        owner: str | None = None
+        by_owner = GlobalSecondaryIndex("by-owner", partition_key="owner")
+
+    class Clash(Desk):
+        model_config = DynamoConfig(entity="Clash", keys={"pk": "C#{n}"})
+        n: int
+        owner: str | None = None
+
+    server.answer(CreateTable={"TableDescription": {"TableStatus": "CREATING"}})
+    Desk.sync_create_table(wait=False)
+    (body,) = [request.json() for request in server.requests]
+    assert [index["IndexName"] for index in body["GlobalSecondaryIndexes"]] == ["by-owner"]
+    assert {"AttributeName": "owner", "AttributeType": "S"} in body["AttributeDefinitions"]
+
+    class Other(Desk):
+        model_config = DynamoConfig(entity="Other", keys={"pk": "O#{n}"})
+        n: int
+        owner: str | None = None
+        by_owner = GlobalSecondaryIndex("by-owner", partition_key="n")
+
+    with pytest.raises(ModelDefinitionError, match="'by-owner' of table 'desk' is declared twice"):
+        Desk.sync_create_table(wait=False)
+    assert Clash is not None and Ticket is not None

@@ -4,7 +4,7 @@ import asyncio
 from datetime import date
 from decimal import Decimal
 
-from app import Order, setup
+from shop_models import Order, setup
 
 from pydynox import ValidationException, path
 

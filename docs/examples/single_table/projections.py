@@ -3,8 +3,8 @@
 import asyncio
 from decimal import Decimal
 
-from app import Order, User, setup
 from pydantic import BaseModel
+from shop_models import Order, User, setup
 
 from pydynox import Collection, ValidationException
 

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from app import Order, User, setup
+from shop_models import Order, User, setup
 
 from pydynox import path
 

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from app import AppTable, Order, User, setup
 from pydantic import ValidationError
+from shop_models import AppTable, Order, User, setup
 
 from pydynox import (
     ConditionalCheckFailedException,

@@ -5,7 +5,7 @@ import os
 from typing import Any
 
 import boto3
-from app import Order, User, setup
+from shop_models import Order, User, setup
 
 
 async def main() -> None:

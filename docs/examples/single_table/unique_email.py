@@ -2,7 +2,7 @@
 
 import asyncio
 
-from app import User, setup
+from shop_models import User, setup
 
 from pydynox import (
     BatchWriter,

@@ -23,7 +23,15 @@ from pydynox import (
 )
 from pydynox.testing import local_dynamodb
 
-from .models import NewOrder, Order, User, UserPatch, UserWithOrders, user_with_orders
+from .models import (
+    NewOrder,
+    Order,
+    ShopTable,
+    User,
+    UserPatch,
+    UserWithOrders,
+    user_with_orders,
+)
 from .settings import Settings
 
 
@@ -48,11 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
             set_default_client(client)
             try:
-                # One table holds users and orders. It is created from User, which
-                # declares its by-email index.
+                # One table holds users and orders, created from their base with the
+                # indexes its entities declare (User's by-email index).
                 create = settings.embedded or settings.create_tables
-                if create and not await User.table_exists():
-                    await User.create_table()
+                if create and not await ShopTable.table_exists():
+                    await ShopTable.create_table()
                 yield
             finally:
                 await client.close()

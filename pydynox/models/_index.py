@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pydynox.models._declarations import _Index
     from pydynox.models._mixin import DynamoMixin
 
-__all__ = ["BoundIndex", "ScanOptions"]
+__all__ = ["BoundIndex", "QueryOptions", "ScanOptions", "split_options"]
 
 M = TypeVar("M", bound="DynamoMixin")
 
@@ -31,6 +31,31 @@ class ScanOptions(TypedDict, total=False):
     total_segments: int | None
 
 
+class QueryOptions(TypedDict, total=False):
+    """Keyword options of ``query`` (all optional): ``limit`` caps the items returned,
+    ``page_size`` is DynamoDB's per-request Limit."""
+
+    sort_key_condition: ConditionArg
+    filter_condition: ConditionArg
+    limit: int | None
+    page_size: int | None
+    scan_index_forward: bool
+    consistent_read: bool | None
+    last_evaluated_key: Mapping[str, Any] | None
+
+
+_QUERY_OPTIONS = frozenset(QueryOptions.__annotations__)
+
+
+def split_options(given: Mapping[str, Any]) -> tuple[QueryOptions, dict[str, Any]]:
+    """A query's keywords: its options, and the rest (an entity's template fields)."""
+    options: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for name, value in given.items():
+        (options if name in _QUERY_OPTIONS else fields)[name] = value
+    return QueryOptions(**options), fields  # type: ignore[typeddict-item]
+
+
 class BoundIndex(Generic[M]):
     """A model's secondary index: ``User.by_email.query(partition_key=...)``."""
 
@@ -42,59 +67,14 @@ class BoundIndex(Generic[M]):
         return f"{self.model.__name__}.{self.index.attribute} -> {self.index!r}"
 
     @overload
-    def query(
-        self,
-        partition_key: Any,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-    ) -> QueryResult[M]: ...
+    def query(self, partition_key: Any, **options: Unpack[QueryOptions]) -> QueryResult[M]: ...
     @overload
-    def query(
-        self,
-        *,
-        partition_key: None = None,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> QueryResult[M]: ...
-    def query(
-        self,
-        partition_key: Any = None,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> QueryResult[M]:
+    def query(self, *, partition_key: None = None, **fields: Any) -> QueryResult[M]: ...
+    def query(self, partition_key: Any = None, **given: Any) -> QueryResult[M]:
         """Items whose index partition key equals ``partition_key`` (or, templated, is made
-        from the fields given: ``User.by_email.query(email=...)``)."""
-        reader = self.model._query_reader(
-            self.index,
-            partition_key,
-            key_fields,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
+        from the fields given: ``User.by_email.query(email=...)``), with ``QueryOptions``."""
+        options, fields = split_options(given)
+        reader = self.model._query_reader(self.index, partition_key, fields, **options)
         return self.model._client()._results(reader)
 
     def scan(self, **options: Unpack[ScanOptions]) -> QueryResult[M]:
@@ -105,60 +85,17 @@ class BoundIndex(Generic[M]):
 
     @overload
     def sync_query(
-        self,
-        partition_key: Any,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
+        self, partition_key: Any, **options: Unpack[QueryOptions]
     ) -> SyncQueryResult[M]: ...
 
     @overload
-    def sync_query(
-        self,
-        *,
-        partition_key: None = None,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> SyncQueryResult[M]: ...
+    def sync_query(self, *, partition_key: None = None, **fields: Any) -> SyncQueryResult[M]: ...
 
-    def sync_query(
-        self,
-        partition_key: Any = None,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> SyncQueryResult[M]:
+    def sync_query(self, partition_key: Any = None, **given: Any) -> SyncQueryResult[M]:
         """Items whose index partition key equals ``partition_key`` (or, templated, is made
-        from the fields given: ``User.by_email.query(email=...)``)."""
-        reader = self.model._query_reader(
-            self.index,
-            partition_key,
-            key_fields,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
+        from the fields given: ``User.by_email.query(email=...)``), with ``QueryOptions``."""
+        options, fields = split_options(given)
+        reader = self.model._query_reader(self.index, partition_key, fields, **options)
         return self.model._client()._sync_results(reader)
 
     def sync_scan(self, **options: Unpack[ScanOptions]) -> SyncQueryResult[M]:

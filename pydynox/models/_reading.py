@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from pydynox.client._results import QueryResult, SyncQueryResult
 from pydynox.models._conditions import ConditionArg
-from pydynox.models._index import ScanOptions
+from pydynox.models._index import QueryOptions, ScanOptions, split_options
 from pydynox.models._plans import _Plans
 
 if TYPE_CHECKING:
@@ -63,60 +63,18 @@ class _Reading(_Plans):
     @overload
     @classmethod
     def query(
-        cls: type[M],
-        partition_key: Any,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
+        cls: type[M], partition_key: Any, **options: Unpack[QueryOptions]
     ) -> QueryResult[M]: ...
     @overload
     @classmethod
-    def query(
-        cls: type[M],
-        *,
-        partition_key: None = None,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> QueryResult[M]: ...
+    def query(cls: type[M], *, partition_key: None = None, **fields: Any) -> QueryResult[M]: ...
     @classmethod
-    def query(
-        cls: type[M],
-        partition_key: Any = None,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> QueryResult[M]:
+    def query(cls: type[M], partition_key: Any = None, **given: Any) -> QueryResult[M]:
         """Items of one partition: ``async for user in User.query(partition_key=...)``; an
-        entity's partition by its template's fields: ``Order.query(user_id="1")``."""
-        reader = cls._query_reader(
-            None,
-            partition_key,
-            key_fields,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
+        entity's partition by its template's fields: ``Order.query(user_id="1")``; options
+        as ``QueryOptions``."""
+        options, fields = split_options(given)
+        reader = cls._query_reader(None, partition_key, fields, **options)
         return cls._client()._results(reader)
 
     @classmethod
@@ -175,62 +133,22 @@ class _Reading(_Plans):
     @overload
     @classmethod
     def sync_query(
-        cls: type[M],
-        partition_key: Any,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
+        cls: type[M], partition_key: Any, **options: Unpack[QueryOptions]
     ) -> SyncQueryResult[M]: ...
 
     @overload
     @classmethod
     def sync_query(
-        cls: type[M],
-        *,
-        partition_key: None = None,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
+        cls: type[M], *, partition_key: None = None, **fields: Any
     ) -> SyncQueryResult[M]: ...
 
     @classmethod
-    def sync_query(
-        cls: type[M],
-        partition_key: Any = None,
-        *,
-        sort_key_condition: ConditionArg = None,
-        filter_condition: ConditionArg = None,
-        limit: int | None = None,
-        page_size: int | None = None,
-        scan_index_forward: bool = True,
-        consistent_read: bool | None = None,
-        last_evaluated_key: Mapping[str, Any] | None = None,
-        **key_fields: Any,
-    ) -> SyncQueryResult[M]:
+    def sync_query(cls: type[M], partition_key: Any = None, **given: Any) -> SyncQueryResult[M]:
         """Items of one partition: ``for user in User.sync_query(partition_key=...)``; an
-        entity's partition by its template's fields: ``Order.query(user_id="1")``."""
-        reader = cls._query_reader(
-            None,
-            partition_key,
-            key_fields,
-            sort_key_condition,
-            filter_condition,
-            limit,
-            page_size,
-            scan_index_forward,
-            consistent_read,
-            last_evaluated_key,
-        )
+        entity's partition by its template's fields: ``Order.query(user_id="1")``; options
+        as ``QueryOptions``."""
+        options, fields = split_options(given)
+        reader = cls._query_reader(None, partition_key, fields, **options)
         return cls._client()._sync_results(reader)
 
     @classmethod

@@ -16,7 +16,6 @@ import importlib.util
 import re
 import sys
 import types
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,7 +37,6 @@ from pydynox import (
     SyncTransaction,
     Transaction,
     ValidationException,
-    set_default_client,
 )
 from pydynox.testing import local_client
 
@@ -91,29 +89,6 @@ class Plain(Model):
 
 
 # -- a canned DynamoDB ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def canned() -> Iterator[Canned]:
-    with Canned(limit=20) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def canned_client(canned: Canned) -> Iterator[DynamoDBClient]:
-    made = local_client(canned.url, max_attempts=1, cursor_secret="entities-unit-tests")
-    yield made
-    made.sync_close()
-
-
-@pytest.fixture
-def server(canned: Canned, canned_client: DynamoDBClient) -> Iterator[Canned]:
-    """The canned DynamoDB, answering nothing until the test says what (any request gets a
-    400), with its client set as the default client (the one the models use)."""
-    canned.answer()
-    set_default_client(canned_client)
-    yield canned
-    set_default_client(None)
 
 
 def sent(server: Canned) -> dict[str, Any]:

@@ -14,7 +14,7 @@ sent. The same reads on moto and dynalite are in tests/integration/test_model_pr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -24,16 +24,13 @@ from pydantic import BaseModel
 from pydynox import (
     Collection,
     DynamoConfig,
-    DynamoDBClient,
     GlobalSecondaryIndex,
     Model,
     ModelDefinitionError,
     PartitionKey,
     SortKey,
     ValidationException,
-    set_default_client,
 )
-from pydynox.testing import local_client
 
 from ..canned import Canned
 from ..entity_models import AppTable, Order, User
@@ -82,29 +79,6 @@ class PersonCard(BaseModel):
 
 
 # -- a canned DynamoDB ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def canned() -> Iterator[Canned]:
-    with Canned(limit=20) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def canned_client(canned: Canned) -> Iterator[DynamoDBClient]:
-    made = local_client(canned.url, max_attempts=1, cursor_secret="model-projection-unit-tests")
-    yield made
-    made.sync_close()
-
-
-@pytest.fixture
-def server(canned: Canned, canned_client: DynamoDBClient) -> Iterator[Canned]:
-    """The canned DynamoDB, answering nothing until the test says what (any request gets a
-    400), with its client set as the default client (the one the models use)."""
-    canned.answer()
-    set_default_client(canned_client)
-    yield canned
-    set_default_client(None)
 
 
 def bodies(server: Canned) -> list[dict[str, Any]]:

@@ -16,7 +16,6 @@ import datetime as dt
 import enum
 import types
 import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -24,7 +23,6 @@ import pytest
 
 from pydynox import (
     DynamoConfig,
-    DynamoDBClient,
     GlobalSecondaryIndex,
     InvalidCursorException,
     LocalSecondaryIndex,
@@ -34,9 +32,7 @@ from pydynox import (
     SortKey,
     ValidationException,
     path,
-    set_default_client,
 )
-from pydynox.testing import local_client
 
 from ..canned import Canned
 
@@ -106,29 +102,6 @@ class Ticket(Desk):
 
 
 # -- a canned DynamoDB ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def canned() -> Iterator[Canned]:
-    with Canned(limit=20) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def canned_client(canned: Canned) -> Iterator[DynamoDBClient]:
-    made = local_client(canned.url, max_attempts=1, cursor_secret="multikey-models-unit-tests")
-    yield made
-    made.sync_close()
-
-
-@pytest.fixture
-def server(canned: Canned, canned_client: DynamoDBClient) -> Iterator[Canned]:
-    """The canned DynamoDB, answering nothing until the test says what (any request gets a
-    400), with its client set as the default client (the one the models use)."""
-    canned.answer()
-    set_default_client(canned_client)
-    yield canned
-    set_default_client(None)
 
 
 @pytest.fixture(params=["async", "sync"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import pytest
@@ -40,9 +40,7 @@ from pydynox import (
     UpdatedAt,
     ValidationException,
     Version,
-    set_default_client,
 )
-from pydynox.testing import local_client
 
 from ..canned import Canned, Reply
 from ..entity_models import AppTable
@@ -135,29 +133,6 @@ def test_unique_takes_fields_with_one_text_form(annotation: Any) -> None:
 
 
 # -- a canned DynamoDB ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def canned() -> Iterator[Canned]:
-    with Canned(limit=20) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def canned_client(canned: Canned) -> Iterator[DynamoDBClient]:
-    made = local_client(canned.url, max_attempts=1, cursor_secret="unique-unit-tests")
-    yield made
-    made.sync_close()
-
-
-@pytest.fixture
-def server(canned: Canned, canned_client: DynamoDBClient) -> Iterator[Canned]:
-    """The canned DynamoDB, answering nothing until the test says what (any request gets a
-    400), with its client set as the default client (the one the models use)."""
-    canned.answer()
-    set_default_client(canned_client)
-    yield canned
-    set_default_client(None)
 
 
 def spelled(params: dict[str, Any], key: str = "ConditionExpression") -> str:

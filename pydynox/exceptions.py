@@ -24,8 +24,8 @@ Every error pydynox raises derives from :class:`PydynoxException`::
                                        or did not speak DynamoDB's protocol
 
 Errors translated from a botocore error (``transport="botocore"``) keep it as ``__cause__``;
-``status`` is the HTTP status of DynamoDB's answer; ``code`` holds DynamoDB's
-error code when there was one. Pydantic's ``ValidationError`` is raised unchanged for bad
+``status`` is the HTTP status of DynamoDB's answer and ``request_id`` its request id; ``code``
+holds DynamoDB's error code when there was one. Pydantic's ``ValidationError`` is raised unchanged for bad
 model data. Messages never include credentials.
 """
 
@@ -58,14 +58,15 @@ __all__ = [
 
 
 class PydynoxException(Exception):
-    """Root of every pydynox error. ``code`` is DynamoDB's error code and ``status`` the HTTP
-    status of its answer, when there was one."""
+    """Root of every pydynox error. ``code`` is DynamoDB's error code, ``status`` the HTTP
+    status of its answer and ``request_id`` its request id, when there was one."""
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.status: int | None = None
+        self.request_id: str | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuilt without calling __init__ (some take required keyword arguments), so errors

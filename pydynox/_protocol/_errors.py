@@ -55,6 +55,9 @@ def from_response(response: dict[str, Any], status: int | None) -> PydynoxExcept
     """The pydynox error for an error response in botocore's shape."""
     translated = _by_code(response)
     translated.status = status
+    meta = response.get("ResponseMetadata")
+    if isinstance(meta, dict) and isinstance(meta.get("RequestId"), str):
+        translated.request_id = meta["RequestId"]
     return translated
 
 

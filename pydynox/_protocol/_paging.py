@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydynox._protocol._batch import key_names_plan
+from pydynox._protocol._capacity import ConsumedCapacity
 from pydynox._protocol._plan import Call, Emit, Plan
 from pydynox._values._codec import deserialize_item, serialize_item
 from pydynox.exceptions import ConnectionException, ValidationException
@@ -40,11 +41,13 @@ __all__ = ["PageState", "check_positive", "count_plan", "pages_plan"]
 
 @dataclass
 class PageState:
-    """Where a paginated read stands: the key to resume from (None at the end) and how many
-    items DynamoDB has evaluated so far (its ``ScannedCount``, summed over the requests)."""
+    """Where a paginated read stands: the key to resume from (None at the end), how many
+    items DynamoDB has evaluated so far (its ``ScannedCount``, summed over the requests), and
+    the capacity it reported for them (summed; None when the requests did not ask)."""
 
     last_evaluated_key: dict[str, Any] | None = None
     scanned_count: int = 0
+    consumed_capacity: ConsumedCapacity | None = None
 
 
 _MAX_LIMIT = 2**31 - 1  # DynamoDB's Limit is a 32-bit integer
@@ -106,6 +109,10 @@ def pages_plan(
         if exclusive_start and exclusive_start == request.get("ExclusiveStartKey"):
             raise _same_key(op)
         state.scanned_count += int(response.get("ScannedCount", len(items)))
+        capacity = ConsumedCapacity.of(op, response)
+        if capacity is not None:
+            spent = state.consumed_capacity
+            state.consumed_capacity = capacity if spent is None else spent + capacity
         if names is None and exclusive_start:  # a LastEvaluatedKey holds exactly the key names
             names = tuple(exclusive_start)
         resume = exclusive_start

@@ -20,8 +20,24 @@ import inspect
 import time
 from collections.abc import Generator
 from dataclasses import dataclass
+from logging import DEBUG
 from typing import Any, Generic, TypeVar
 
+from pydynox._protocol._capacity import (
+    CAPACITY_OPERATIONS,
+    CapacityMode,
+    ConsumedCapacity,
+    active_meters,
+)
+from pydynox._protocol._events import (
+    CallListener,
+    CallRecord,
+    emit,
+    index_of,
+    log,
+    retrying,
+    tables_of,
+)
 from pydynox._protocol._retry import RetryRules
 from pydynox._protocol._shapes import check_response
 from pydynox.exceptions import PydynoxException
@@ -98,11 +114,15 @@ class Feed(Generic[T]):
     __slots__ = (
         "_again",
         "_call",
+        "_causes",
         "_error",
         "_plan",
         "_reply",
         "_retries",
+        "_started",
+        "capacity",
         "deadline",
+        "observe",
         "result",
         "retry",
     )
@@ -115,7 +135,11 @@ class Feed(Generic[T]):
         self._call: Call | None = None
         self._again: list[Step] = []
         self._retries = 0
+        self._causes: list[str] = []
+        self._started = 0.0
         self.deadline: float | None = None  # time.monotonic() by which the Call must end
+        self.observe: tuple[CallListener, ...] | None = None  # listeners of call records
+        self.capacity: CapacityMode | None = None  # ReturnConsumedCapacity to ask for
         self.result: T
 
     def __iter__(self) -> Feed[T]:
@@ -133,9 +157,19 @@ class Feed(Generic[T]):
             self.result = stop.value
             raise StopIteration from None
         if type(step) is Call:
+            capacity = self.capacity or ("TOTAL" if active_meters() else None)
+            if (
+                capacity is not None
+                and step.op in CAPACITY_OPERATIONS
+                and "ReturnConsumedCapacity" not in step.params
+            ):
+                step = Call(step.op, {**step.params, "ReturnConsumedCapacity": capacity})
             self._call, self._retries = step, 0
+            self._started = time.monotonic()
+            if self._causes:
+                self._causes = []
             timeout = self.retry.call_timeout if self.retry is not None else None
-            self.deadline = None if timeout is None else time.monotonic() + timeout
+            self.deadline = None if timeout is None else self._started + timeout
         return step
 
     def answer(self, reply: Any) -> None:
@@ -148,6 +182,8 @@ class Feed(Generic[T]):
             except PydynoxException as error:
                 self.fail(error)
                 return
+            if self.observe is not None or log.isEnabledFor(DEBUG) or active_meters():
+                self._record(call, reply, None)
         self._reply = reply
 
     def fail(self, error: PydynoxException) -> None:
@@ -159,9 +195,41 @@ class Feed(Generic[T]):
             deadline = self.deadline
             if delay is not None and (deadline is None or time.monotonic() + delay < deadline):
                 self._retries += 1
+                cause = error.code or type(error).__name__
+                self._causes.append(cause)
+                retrying(call.op, call.params, cause, self._retries, delay)
                 self._again = [call, Sleep(delay)]
                 return
+        if call is not None:
+            self._record(call, None, error)
         self._error = error
+
+    def _record(
+        self, call: Call, reply: dict[str, Any] | None, error: PydynoxException | None
+    ) -> None:
+        """The call is over: its record to the listeners and the log, its capacity to the
+        active meters."""
+        capacity = ConsumedCapacity.of(call.op, reply) if reply is not None else None
+        if capacity is not None:
+            for meter in active_meters():
+                meter.add(capacity)
+        meta = reply.get("ResponseMetadata") if reply is not None else None
+        causes: dict[str, int] = {}
+        for cause in self._causes:
+            causes[cause] = causes.get(cause, 0) + 1
+        record = CallRecord(
+            call.op,
+            tables_of(call.op, call.params),
+            index_of(call.params),
+            self._retries + 1,
+            causes,
+            time.monotonic() - self._started,
+            (meta.get("HTTPStatusCode") if meta else None) if error is None else error.status,
+            (meta.get("RequestId") if meta else None) if error is None else error.request_id,
+            capacity,
+            None if error is None else type(error).__name__,
+        )
+        emit(self.observe, record)
 
     def __enter__(self) -> Feed[T]:
         return self

@@ -24,6 +24,8 @@ T = TypeVar("T")
 def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None, None]:
     """Run a plan, blocking; yield what it emits. ``feed.result`` holds its return value."""
     feed.retry = transport.retry
+    feed.observe = transport.observe
+    feed.capacity = transport.capacity
     with feed:  # KeyboardInterrupt, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):
@@ -40,6 +42,8 @@ def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None
 async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenerator[Any, None]:
     """Run a plan on the running loop; yield what it emits."""
     feed.retry = transport.retry
+    feed.observe = transport.observe
+    feed.capacity = transport.capacity
     with feed:  # cancellation, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):

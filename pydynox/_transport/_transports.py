@@ -32,6 +32,8 @@ import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from pydynox._protocol._capacity import CapacityMode
+from pydynox._protocol._events import CallListener
 from pydynox._protocol._retry import RetryRules
 from pydynox._transport._aws import Hooks, Resolved, config_for
 from pydynox._transport._botocore import BotocoreAsync, BotocoreInThread, BotocoreSync
@@ -133,6 +135,8 @@ class SyncTransport:
     def __init__(self, settings: Settings, retry: RetryRules) -> None:
         self._settings = settings
         self.retry = retry
+        self.observe: tuple[CallListener, ...] | None = None  # the client's call listeners
+        self.capacity: CapacityMode | None = None  # ReturnConsumedCapacity for every call
         self._config = config_for(settings)
         self._sender: Any = None
         self._lock = threading.Lock()
@@ -188,6 +192,8 @@ class AsyncTransport:
     def __init__(self, settings: Settings, retry: RetryRules) -> None:
         self._settings = settings
         self.retry = retry
+        self.observe: tuple[CallListener, ...] | None = None  # the client's call listeners
+        self.capacity: CapacityMode | None = None  # ReturnConsumedCapacity for every call
         self._kind: TransportKind = settings.transport
         self._config = config_for(settings)
         self._shared: Any = None  # shared by loops: credentials (wire), data loader (botocore)

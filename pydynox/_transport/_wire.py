@@ -82,8 +82,12 @@ def _binary(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def decode(status: int, crc32: str | None, body: bytes) -> dict[str, Any]:
-    """The response for a DynamoDB answer, or the pydynox error it reports."""
+def decode(
+    status: int, crc32: str | None, body: bytes, request_id: str | None = None
+) -> dict[str, Any]:
+    """The response for a DynamoDB answer, or the pydynox error it reports; the answer's
+    request id and status go in ``ResponseMetadata`` (as botocore gives them) or on the
+    error."""
     if crc32 is not None and str(zlib.crc32(body)) != crc32:
         raise ConnectionException(
             "DynamoDB's answer failed its CRC32 check (corrupted on the way)", sent=True
@@ -94,13 +98,17 @@ def decode(status: int, crc32: str | None, body: bytes) -> dict[str, Any]:
         data = None
     if type(data) is dict:
         if status == 200:
+            data["ResponseMetadata"] = {"RequestId": request_id, "HTTPStatusCode": status}
             return data
-        raise error_from_wire(status, data)
+        failed = error_from_wire(status, data)
+        failed.request_id = request_id
+        raise failed
     error = PydynoxException(
         f"DynamoDB answered HTTP {status} with a body that is not JSON: {body[:200]!r}",
         code=f"HTTP{status}",
     )
     error.status = status
+    error.request_id = request_id
     raise error
 
 
@@ -220,7 +228,13 @@ class SyncWire:
     def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         request = self._endpoint.request(op, params, self._credentials())
         response = self._pool.post(request, deadline)
-        return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
+        headers = response.headers
+        return decode(
+            response.status,
+            headers.get("x-amz-crc32"),
+            response.body,
+            headers.get("x-amzn-requestid"),
+        )
 
     def close(self) -> None:
         self._pool.close()
@@ -308,7 +322,13 @@ class AsyncWire:
         assert self._pool is not None
         request = self._endpoint.request(op, params, await self._credentials.frozen())
         response = await self._pool.post(request, deadline)
-        return decode(response.status, response.headers.get("x-amz-crc32"), response.body)
+        headers = response.headers
+        return decode(
+            response.status,
+            headers.get("x-amz-crc32"),
+            response.body,
+            headers.get("x-amzn-requestid"),
+        )
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None

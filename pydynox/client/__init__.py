@@ -8,6 +8,8 @@ below it only; pydantic only for ``Page``, a response model.
 """
 
 from pydynox._protocol._actions import ConditionCheck, Delete, Get, Put, Update
+from pydynox._protocol._capacity import CapacityMeter, CapacityUnits, ConsumedCapacity
+from pydynox._protocol._events import CallRecord
 from pydynox._protocol._retry import RetryPolicy
 from pydynox._protocol._tables import IndexSpec
 from pydynox.client._batch_writer import BatchWriter, SyncBatchWriter
@@ -17,7 +19,11 @@ from pydynox.client._transaction import SyncTransaction, Transaction
 
 __all__ = [
     "BatchWriter",
+    "CallRecord",
+    "CapacityMeter",
+    "CapacityUnits",
     "ConditionCheck",
+    "ConsumedCapacity",
     "Delete",
     "DynamoDBClient",
     "Get",

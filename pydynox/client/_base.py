@@ -17,9 +17,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
+from pydynox._protocol._capacity import CapacityMeter, CapacityMode, metering
 from pydynox._protocol._cursor import check_secret
+from pydynox._protocol._events import CallListener
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._prefix import PREFIX_VARIABLE, check_prefix, with_prefix
 from pydynox._protocol._requests import Expression
@@ -29,6 +32,7 @@ from pydynox._transport._response import DEFAULT_MAX_ANSWER
 from pydynox._transport._transports import AsyncTransport, Settings, SyncTransport, TransportKind
 from pydynox._values._codec import deserialize_item
 from pydynox.client._results import QueryResult, Reader, SyncQueryResult
+from pydynox.exceptions import ValidationException
 
 __all__ = ["Item", "Key", "_ClientBase"]
 
@@ -59,6 +63,7 @@ class _ClientBase:
         call_timeout: float | None = None,
         max_answer_bytes: int = DEFAULT_MAX_ANSWER,
         table_prefix: str | None = None,
+        return_consumed_capacity: CapacityMode | None = None,
     ) -> None:
         self.settings = Settings(
             region=region,
@@ -96,6 +101,13 @@ class _ClientBase:
         self._retry = retry
         self._async = AsyncTransport(self.settings, retry)
         self._sync = SyncTransport(self.settings, retry)
+        if return_consumed_capacity not in (None, "TOTAL", "INDEXES"):
+            raise ValidationException(
+                "return_consumed_capacity takes 'TOTAL', 'INDEXES' or None, not "
+                f"{return_consumed_capacity!r}"
+            )
+        self._async.capacity = self._sync.capacity = return_consumed_capacity
+        self._listeners: list[CallListener] = []
         self._key_names: dict[str, tuple[str, ...]] = {}  # by table, as callers name it
 
     @property
@@ -105,6 +117,39 @@ class _ClientBase:
         table ``"users"`` go to ``table_prefix + "users"``; results and errors keep
         ``"users"``. PartiQL statements are sent as written."""
         return self._table_prefix
+
+    @property
+    def return_consumed_capacity(self) -> CapacityMode | None:
+        """What every call asks DynamoDB to report of its consumed capacity (``TOTAL``,
+        ``INDEXES`` or None: only inside ``capacity()`` and budgeted reads)."""
+        return self._sync.capacity
+
+    def on_call(self, listener: CallListener) -> Callable[[], None]:
+        """Call ``listener(record)`` with a frozen ``CallRecord`` after every DynamoDB call
+        this client makes (sync and async, both transports): once per call, its retries
+        inside. Returns the function that removes it. A listener that raises is logged;
+        the call is not affected. Listeners run on the caller's thread or event loop: keep
+        them quick."""
+        if not callable(listener):
+            raise ValidationException(f"on_call takes a callable, not {listener!r}")
+        self._listeners.append(listener)
+        self._set_listeners()
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+                self._set_listeners()
+
+        return remove
+
+    def _set_listeners(self) -> None:
+        self._async.observe = self._sync.observe = tuple(self._listeners) or None
+
+    def capacity(self) -> AbstractContextManager[CapacityMeter]:
+        """``with client.capacity() as used:`` the capacity of every call made in the block
+        (by this code and the tasks it starts; any client), summed in ``used.consumed``;
+        those calls ask DynamoDB for it even when ``return_consumed_capacity`` is None."""
+        return metering()
 
     @property
     def request_retry(self) -> RetryPolicy:

@@ -35,6 +35,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from pydynox._protocol._batch import key_names_plan
+from pydynox._protocol._capacity import ConsumedCapacity
 from pydynox._protocol._cursor import decode_cursor, encode_cursor, require_secret
 from pydynox._protocol._paging import PageState, check_positive, pages_plan
 from pydynox._protocol._plan import Feed, Plan, collect
@@ -274,6 +275,12 @@ class _Result(Generic[T]):
     def last_evaluated_key(self) -> dict[str, Any] | None:
         """Where the last iteration stopped: pass it as ``last_evaluated_key`` to resume."""
         return self._state.last_evaluated_key
+
+    @property
+    def consumed_capacity(self) -> ConsumedCapacity | None:
+        """The capacity DynamoDB reported for the last iteration's requests, summed (None
+        when they did not ask: see ``return_consumed_capacity`` and ``client.capacity()``)."""
+        return self._state.consumed_capacity
 
     @property
     def scanned_count(self) -> int:

@@ -16,6 +16,8 @@ Every error pydynox raises derives from :class:`PydynoxException`::
     ├── BatchWriteError                ``.unprocessed``: every write not known to be stored
                                        (``.in_flight``: those whose outcome is unknown)
     ├── BatchGetError                  ``.unprocessed`` keys and the ``.items`` that were read
+    ├── CapacityBudgetExceeded         a read reached its ``max_read_units``: ``.items`` read,
+                                       ``.consumed`` capacity, ``.last_evaluated_key`` to resume
     ├── ProvisionedThroughputExceededException  throttled, after every retry was spent
     ├── AccessDeniedException          the credentials may not do this
     ├── WaitTimeoutException           a table did not become ACTIVE (or go) within the timeout
@@ -39,6 +41,7 @@ __all__ = [
     "BatchGetError",
     "BatchWriteError",
     "CancellationReason",
+    "CapacityBudgetExceeded",
     "ConditionalCheckFailedException",
     "ConnectionException",
     "CredentialsException",
@@ -188,6 +191,43 @@ class BatchGetError(PydynoxException):
         super().__init__(message)
         self.unprocessed = unprocessed
         self.items = items
+
+
+class CapacityBudgetExceeded(PydynoxException):
+    """A read with ``max_read_units=`` (query, scan, count, a model's or a collection's)
+    stopped: the read units DynamoDB reported for it reached the budget while data remained.
+
+    A guard against runaway reads, not an exact cap: the first request is always sent, and a
+    page is paid for whole before its cost is known, so a read spends its budget plus at most
+    the page that reaches it (up to 1 MB of items: 128 read units, 256 consistent). Its items
+    are kept; the error comes when the next page would be asked for.
+
+    ``items``: what was read and not yet handed out, converted as the read converts them:
+    every item for ``all()``, the page's for ``page()``, none for ``async for`` / ``for``
+    (which handed each out) and ``count()``. ``count``: the items read before the stop (for
+    ``count()``, the matches counted). ``consumed``: the ``ConsumedCapacity`` of the read.
+    ``last_evaluated_key``: pass it as ``last_evaluated_key`` to read on from there, every
+    item left exactly once. ``next_cursor`` (``page()`` only): the same place as a page
+    cursor. ``max_read_units``: the budget."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        items: list[Any] | None = None,
+        count: int = 0,
+        consumed: Any = None,
+        last_evaluated_key: dict[str, Any] | None = None,
+        next_cursor: str | None = None,
+        max_read_units: float = 0.0,
+    ) -> None:
+        super().__init__(message)
+        self.items: list[Any] = items or []
+        self.count = count
+        self.consumed = consumed  # a ConsumedCapacity (defined above this layer)
+        self.last_evaluated_key = last_evaluated_key
+        self.next_cursor = next_cursor
+        self.max_read_units = max_read_units
 
 
 class ProvisionedThroughputExceededException(PydynoxException):

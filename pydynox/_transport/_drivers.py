@@ -1,5 +1,8 @@
 """The two thin shells that run a plan: one awaits, one blocks. No rule lives here.
 
+In a dry run (``_protocol._dry_run``: ``with client.dry_run():``) a call is not sent: the
+dry run records it and answers it, and the plan goes on as if DynamoDB had.
+
 Both run the plan inside ``with feed:``: whatever stops a driver while the plan waits
 (cancellation, ``KeyboardInterrupt``) is thrown into the plan by ``Feed.abort`` before it
 goes on, so a plan accounts for unfinished work.
@@ -12,6 +15,7 @@ import time
 from collections.abc import AsyncGenerator, Generator
 from typing import Any, TypeVar
 
+from pydynox._protocol._dry_run import dry_run_state
 from pydynox._protocol._plan import Call, Feed, Plan, Sleep
 from pydynox._transport._transports import AsyncTransport, SyncTransport
 from pydynox.exceptions import PydynoxException
@@ -29,6 +33,10 @@ def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None
     with feed:  # KeyboardInterrupt, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):
+                dry = dry_run_state()
+                if dry is not None:
+                    dry.answer(feed, step)
+                    continue
                 try:
                     feed.answer(transport.call(step.op, step.params, feed.deadline))
                 except PydynoxException as error:
@@ -47,6 +55,10 @@ async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenera
     with feed:  # cancellation, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):
+                dry = dry_run_state()
+                if dry is not None:
+                    dry.answer(feed, step)
+                    continue
                 try:
                     feed.answer(await transport.call(step.op, step.params, feed.deadline))
                 except PydynoxException as error:

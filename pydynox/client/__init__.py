@@ -9,6 +9,7 @@ below it only; pydantic only for ``Page``, a response model.
 
 from pydynox._protocol._actions import ConditionCheck, Delete, Get, Put, Update
 from pydynox._protocol._capacity import CapacityMeter, CapacityUnits, ConsumedCapacity
+from pydynox._protocol._dry_run import DryRun
 from pydynox._protocol._events import CallRecord
 from pydynox._protocol._retry import RetryPolicy
 from pydynox._protocol._tables import IndexSpec
@@ -25,6 +26,7 @@ __all__ = [
     "ConditionCheck",
     "ConsumedCapacity",
     "Delete",
+    "DryRun",
     "DynamoDBClient",
     "Get",
     "IndexSpec",

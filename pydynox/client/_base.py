@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from pydynox._protocol._capacity import CapacityMeter, CapacityMode, metering
 from pydynox._protocol._cursor import check_secret
+from pydynox._protocol._dry_run import DryRun, dry_running
 from pydynox._protocol._events import CallListener
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._prefix import PREFIX_VARIABLE, check_prefix, with_prefix
@@ -150,6 +151,18 @@ class _ClientBase:
         (by this code and the tasks it starts; any client), summed in ``used.consumed``;
         those calls ask DynamoDB for it even when ``return_consumed_capacity`` is None."""
         return metering()
+
+    def dry_run(
+        self, tables: Mapping[str, str | Sequence[str]] | None = None
+    ) -> AbstractContextManager[list[DryRun]]:
+        """``with client.dry_run() as sent:`` no DynamoDB call made in the block (by this
+        code and the tasks it starts; any client, models too) is sent: each is recorded in
+        ``sent`` as a ``DryRun(operation, request)``, the request exactly as it would have
+        been sent, and answered as an empty database would: reads find nothing, writes
+        succeed. It describes (as ACTIVE) the tables created in it, those this client has
+        described, and those named in ``tables`` with their key attribute names
+        (``{"users": ("pk", "sk")}``); describing another raises ``ValidationException``."""
+        return dry_running(self._key_names, self._table_prefix, tables)
 
     @property
     def request_retry(self) -> RetryPolicy:

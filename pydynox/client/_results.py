@@ -23,28 +23,36 @@ sets it from a pydantic model). Resuming needs the key attributes of the last it
 read needs them (a ``limit`` inside a filtered page, ``page()``) and its projection lacks
 them, they are projected too and left out of the items again before conversion, so items
 hold what was asked for and cursors stay exact.
+
+A read may have a budget (``Reader.max_read_units``; the rules are ``_paging``'s): its stop,
+``CapacityBudgetExceeded``, carries the items ``all()`` or ``page()`` had read, converted.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
-from contextlib import aclosing, closing
+from contextlib import aclosing, closing, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from pydynox._protocol._batch import key_names_plan
-from pydynox._protocol._capacity import ConsumedCapacity
-from pydynox._protocol._cursor import decode_cursor, encode_cursor, require_secret
-from pydynox._protocol._paging import PageState, check_positive, pages_plan
-from pydynox._protocol._plan import Feed, Plan, collect
+from pydynox._protocol._capacity import CapacityMode, ConsumedCapacity
+from pydynox._protocol._dry_run import first_request
+from pydynox._protocol._paging import (
+    PageState,
+    budget_params,
+    check_positive,
+    cursor_page_plan,
+    read_plan,
+)
+from pydynox._protocol._plan import Feed, Plan
 from pydynox._protocol._prefix import with_prefix
 from pydynox._protocol._requests import Projection, check_projection, with_projection
 from pydynox._transport._drivers import drive_async, drive_sync, run_async, run_sync
 from pydynox._transport._transports import AsyncTransport, SyncTransport
 from pydynox._values._codec import deserialize_item
-from pydynox.exceptions import ValidationException
+from pydynox.exceptions import CapacityBudgetExceeded, ValidationException
 from pydynox.expressions import Attr
 
 __all__ = ["Page", "QueryResult", "Reader", "SyncQueryResult", "validate_into"]
@@ -88,7 +96,8 @@ class Reader(Generic[T]):
     ``projection`` is the paths ``params`` projects (None: whole items); ``fields`` the names
     its items may have (None: unknown), which a projection must keep to, and ``owner`` what
     holds them, for messages (a model's name); ``keep`` the attributes ``project()`` always
-    reads besides the model's fields and the key attributes (a discriminator, say)."""
+    reads besides the model's fields and the key attributes (a discriminator, say).
+    ``max_read_units``: the read's budget (``_paging``), None for none."""
 
     op: str
     params: dict[str, Any]
@@ -106,6 +115,7 @@ class Reader(Generic[T]):
     fields: frozenset[str] | None = None
     owner: str = ""
     keep: tuple[str, ...] = ()
+    max_read_units: float | None = None
 
     # -- projections ------------------------------------------------------------------------
 
@@ -173,16 +183,13 @@ class Reader(Generic[T]):
 
         return projected
 
-    def _keyed(self, names: tuple[str, ...]) -> dict[str, Any]:
-        """``params``, with the key attributes ``names`` projected too when the projection
-        lacks them: the last item's key is where a read resumes."""
-        if self.projection is None:
-            return self.params
-        tops = {path.segments[0] for path in self.projection}
-        missing = [Attr.of(name) for name in names if name not in tops]
-        if not missing:
-            return self.params
-        return with_projection(self.params, (*self.projection, *missing))
+    def budgeted(self, max_read_units: float | None, capacity: CapacityMode | None) -> Reader[T]:
+        """This read with a budget of ``max_read_units`` (None: none; checked now), asking
+        for its capacity as ``capacity`` (the client's setting) says, else in ``TOTAL``."""
+        params = budget_params(self.params, max_read_units, capacity)
+        if max_read_units is None:
+            return self
+        return replace(self, params=params, max_read_units=max_read_units)
 
     # -- plans ------------------------------------------------------------------------------
 
@@ -193,70 +200,15 @@ class Reader(Generic[T]):
             # item, and the key to resume from is right after the item returned.
             check_positive("limit", limit)
             limit = 1
-        pages = self._pages(state, limit)
+        pages = read_plan(self, state, limit)
         return with_prefix(pages, self.prefix) if self.prefix else pages
-
-    def _pages(self, state: PageState, limit: int | None) -> Plan[None]:
-        params, names = self.params, self.key_names
-        # Only a filtered read can be cut inside a page (an unfiltered one never asks for
-        # more than it still wants): there the last item's key is where it resumes.
-        if self.projection is not None and limit is not None and self.filtered:
-            if names is None:
-                names = yield from self._key_names()
-            params = self._keyed(names)
-        yield from pages_plan(
-            self.op,
-            params,
-            state,
-            limit=limit,
-            page_size=self.page_size,
-            filtered=self.filtered,
-            key_names=names,
-            known_keys=self.known_keys,
-            start_key=self.start_key,
-        )
-
-    def _key_names(self) -> Plan[tuple[str, ...]]:
-        return key_names_plan(
-            self.params["TableName"], self.known_keys, self.params.get("IndexName")
-        )
 
     def page_plan(
         self, page_size: int, cursor: str | None
     ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
         """One page of ``page_size`` items after ``cursor``, and the cursor of the next."""
-        page = self._page_plan(page_size, cursor)
+        page = cursor_page_plan(self, page_size, cursor)
         return with_prefix(page, self.prefix) if self.prefix else page
-
-    def _page_plan(
-        self, page_size: int, cursor: str | None
-    ) -> Plan[tuple[list[dict[str, Any]], str | None]]:
-        """Asking for one item more than the page shows whether anything follows, so the last
-        page has no cursor and no page is ever empty but the first."""
-        check_positive("page_size", page_size)
-        secret = require_secret(self.secret)
-        start = decode_cursor(cursor, secret, self.scope) if cursor is not None else None
-        names = self.key_names
-        if names is None:
-            names = yield from self._key_names()
-        raw: list[dict[str, Any]] = yield from collect(
-            pages_plan(
-                self.op,
-                self._keyed(names),
-                PageState(),
-                limit=page_size + 1,
-                page_size=self.page_size,
-                filtered=self.filtered,
-                key_names=names,
-                start_key=self.start_key,
-                raw_start_key=start,
-            )
-        )
-        if len(raw) <= page_size:
-            return raw, None
-        last = raw[page_size - 1]
-        next_key = {name: last[name] for name in names if name in last}
-        return raw[:page_size], encode_cursor(next_key, secret, self.scope)
 
 
 class _Result(Generic[T]):
@@ -270,6 +222,16 @@ class _Result(Generic[T]):
     def _page(self, found: tuple[list[dict[str, Any]], str | None]) -> Page[T]:
         raw, cursor = found
         return Page[Any].model_construct(items=[self._convert(i) for i in raw], next_cursor=cursor)
+
+    @contextmanager
+    def _kept(self, items: list[T]) -> Iterator[None]:
+        """A budget stop (``CapacityBudgetExceeded``) carries ``items`` and those the plan
+        kept, converted."""
+        try:
+            yield
+        except CapacityBudgetExceeded as stop:
+            stop.items = [*items, *map(self._convert, stop.items)]
+            raise
 
     @property
     def last_evaluated_key(self) -> dict[str, Any] | None:
@@ -303,6 +265,11 @@ class QueryResult(_Result[T]):
         super().__init__(reader)
         self._transport = transport
 
+    def explain(self) -> dict[str, Any]:
+        """The first request this read sends, built as it would be sent, without sending it
+        (names and values as placeholders, with their maps): see ``client.dry_run()``."""
+        return first_request(self._reader, self._transport.capacity)
+
     def project(self, model: type[P]) -> QueryResult[P]:
         """The same read, reading only the fields of ``model`` (any pydantic model whose
         fields the items have) and yielding ``model`` instances.
@@ -333,8 +300,12 @@ class QueryResult(_Result[T]):
 
     async def all(self) -> list[T]:
         """Every item, fetching every page."""
+        items: list[T] = []
         async with aclosing(self._pages(False)) as pages:
-            return [self._convert(raw) async for page in pages for raw in page]
+            with self._kept(items):
+                async for page in pages:
+                    items += map(self._convert, page)
+        return items
 
     async def first(self) -> T | None:
         """The first item, or None; fetches no more than it needs."""
@@ -346,7 +317,8 @@ class QueryResult(_Result[T]):
     async def page(self, page_size: int, cursor: str | None = None) -> Page[T]:
         """One page of ``page_size`` items after ``cursor`` and the signed ``next_cursor``."""
         plan = self._reader.page_plan(page_size, cursor)
-        return self._page(await run_async(plan, self._transport))
+        with self._kept([]):
+            return self._page(await run_async(plan, self._transport))
 
 
 class SyncQueryResult(_Result[T]):
@@ -357,6 +329,11 @@ class SyncQueryResult(_Result[T]):
     def __init__(self, transport: SyncTransport, reader: Reader[T]) -> None:
         super().__init__(reader)
         self._transport = transport
+
+    def explain(self) -> dict[str, Any]:
+        """The first request this read sends, built as it would be sent, without sending it
+        (names and values as placeholders, with their maps): see ``client.dry_run()``."""
+        return first_request(self._reader, self._transport.capacity)
 
     def project(self, model: type[P]) -> SyncQueryResult[P]:
         """The same read, reading only the fields of ``model`` and yielding ``model``
@@ -379,8 +356,11 @@ class SyncQueryResult(_Result[T]):
 
     def all(self) -> list[T]:
         """Every item, fetching every page."""
-        with closing(self._pages(False)) as pages:
-            return [self._convert(raw) for page in pages for raw in page]
+        items: list[T] = []
+        with closing(self._pages(False)) as pages, self._kept(items):
+            for page in pages:
+                items += map(self._convert, page)
+        return items
 
     def first(self) -> T | None:
         """The first item, or None; fetches no more than it needs."""
@@ -391,4 +371,5 @@ class SyncQueryResult(_Result[T]):
 
     def page(self, page_size: int, cursor: str | None = None) -> Page[T]:
         """One page of ``page_size`` items after ``cursor`` and the signed ``next_cursor``."""
-        return self._page(run_sync(self._reader.page_plan(page_size, cursor), self._transport))
+        with self._kept([]):
+            return self._page(run_sync(self._reader.page_plan(page_size, cursor), self._transport))

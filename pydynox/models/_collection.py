@@ -187,6 +187,7 @@ class Collection(Generic[E]):
         scan_index_forward: bool = True,
         consistent_read: bool | None = None,
         last_evaluated_key: Mapping[str, Any] | None = None,
+        max_read_units: float | None = None,
     ) -> Reader[E]:
         first = self.first
         info = first._info()
@@ -218,7 +219,8 @@ class Collection(Generic[E]):
             scan_index_forward=scan_index_forward,
         )
         scope = ("Collection", params["TableName"], sorted(self.entities))
-        reader = first._client()._reader(
+        client = first._client()
+        reader = client._reader(
             "Query",
             params,
             self._convert,
@@ -228,7 +230,7 @@ class Collection(Generic[E]):
             page_size=page_size,
             start_key=last_evaluated_key,
             key_names=info.key_names,
-        )
+        ).budgeted(max_read_units, client.return_consumed_capacity)
         if self.projection is None:
             return reader
         # A projection reads the fields every entity has, and the discriminator to check.
@@ -250,7 +252,8 @@ class Collection(Generic[E]):
     def query(self, **given: Any) -> QueryResult[E]:
         """The collection's items in one partition, given by the fields of the partition
         key template: ``Collection(User, Order).query(user_id="1")``; options as
-        ``QueryOptions`` (``sort_key_condition``, ``filter_condition``, ``limit``...)."""
+        ``QueryOptions`` (``sort_key_condition``, ``filter_condition``, ``limit``,
+        ``max_read_units``...)."""
         options, fields = split_options(given)
         return self.first._client()._results(self._read(fields, **options))
 
@@ -259,7 +262,8 @@ class Collection(Generic[E]):
     def sync_query(self, **given: Any) -> SyncQueryResult[E]:
         """The collection's items in one partition, given by the fields of the partition
         key template: ``Collection(User, Order).query(user_id="1")``; options as
-        ``QueryOptions`` (``sort_key_condition``, ``filter_condition``, ``limit``...)."""
+        ``QueryOptions`` (``sort_key_condition``, ``filter_condition``, ``limit``,
+        ``max_read_units``...)."""
         options, fields = split_options(given)
         return self.first._client()._sync_results(self._read(fields, **options))
 

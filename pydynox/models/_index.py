@@ -20,7 +20,7 @@ M = TypeVar("M", bound="DynamoMixin")
 
 
 class ScanOptions(TypedDict, total=False):
-    """Keyword options of ``scan`` (all optional)."""
+    """Keyword options of ``scan`` (all optional); ``max_read_units`` as in ``QueryOptions``."""
 
     filter_condition: ConditionArg
     limit: int | None
@@ -29,11 +29,14 @@ class ScanOptions(TypedDict, total=False):
     last_evaluated_key: Mapping[str, Any] | None
     segment: int | None
     total_segments: int | None
+    max_read_units: float | None
 
 
 class QueryOptions(TypedDict, total=False):
     """Keyword options of ``query`` (all optional): ``limit`` caps the items returned,
-    ``page_size`` is DynamoDB's per-request Limit."""
+    ``page_size`` is DynamoDB's per-request Limit, ``max_read_units`` a budget of read units
+    (once consumed, the iteration stops with ``CapacityBudgetExceeded``: a guard against
+    runaway reads, not an exact cap)."""
 
     sort_key_condition: ConditionArg
     filter_condition: ConditionArg
@@ -42,6 +45,7 @@ class QueryOptions(TypedDict, total=False):
     scan_index_forward: bool
     consistent_read: bool | None
     last_evaluated_key: Mapping[str, Any] | None
+    max_read_units: float | None
 
 
 _QUERY_OPTIONS = frozenset(QueryOptions.__annotations__)

@@ -24,9 +24,11 @@ from pydantic import BaseModel
 
 from pydynox._protocol._actions import Delete, Get, Put, Update
 from pydynox._protocol._batch import batch_get_plan
+from pydynox._protocol._dry_run import dry_run_state
 from pydynox._protocol._items import delete_plan, get_plan, put_plan, update_plan
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._tables import IndexSpec, create_table_plan, create_table_request
+from pydynox._values._codec import deserialize_item
 from pydynox.client._results import validate_into
 from pydynox.exceptions import (
     ModelDefinitionError,
@@ -131,7 +133,9 @@ class _Plans(_Queries):
         changed = [f for f in info.unique if f in updates]
         refuse_unique(info, "an atomic action", atomic_targets(action.atomic))
         if not changed:
-            self._adopt((yield from update_plan(action, _raw)))
+            answered = yield from update_plan(action, _raw)
+            if dry_run_state() is None:  # a dry run's answer holds no item to take
+                self._adopt(answered)
             return
         stored = stored_unique(self, info)
         old = stored or {f: getattr(self, f) for f in info.unique}
@@ -140,6 +144,8 @@ class _Plans(_Queries):
         held = all_of(action.condition, guards.unchanged(stored))
         action = Update(action.table, action.key, action.updates, action.atomic, held)
         yield from unique_plan(info, action, guards, False)
+        if dry_run_state() is not None:
+            return  # nothing was stored: nothing to read back
         raw = yield from get_plan(Get(action.table, action.key), True, _raw)
         if raw is None:
             raise ResourceNotFoundException(
@@ -213,6 +219,10 @@ class _Plans(_Queries):
             updates[info.version] = (version or 0) + 1
         when = all_of(checked_condition(condition), cls._stored_check(), guard)
         action = Update(cls._table_name(), key, updates, atomic, when)
+        if dry_run_state() is not None:  # the answer holds only the key: a sketch of it
+            answered = yield from update_plan(action, _raw)
+            sketch: M = cls.model_construct(**deserialize_item(answered))
+            return sketch
         return (yield from update_plan(action, cls._loaded))
 
     @classmethod

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from pydynox._protocol._paging import count_plan
+from pydynox._protocol._paging import budget_params, count_plan
 from pydynox._protocol._plan import Plan
 from pydynox._protocol._requests import read_request
 from pydynox._values._codec import serialize_value
@@ -48,13 +48,15 @@ class _Queries(_Stored):
         limit: int | None,
         page_size: int | None,
         start_key: Mapping[str, Any] | None,
+        max_read_units: float | None = None,
     ) -> Reader[M]:
         info = cls._info()
         names = info.key_names
         if index is not None:
             extra = (*(index.partition_keys or (info.partition_key,)), *index.sort_keys)
             names = tuple(dict.fromkeys([*names, *extra]))
-        reader = cls._client()._reader(
+        client = cls._client()
+        reader = client._reader(
             op,
             params,
             cls._from_item,
@@ -64,7 +66,7 @@ class _Queries(_Stored):
             page_size=page_size,
             start_key=start_key,
             key_names=names,
-        )
+        ).budgeted(max_read_units, client.return_consumed_capacity)
         # What a projection (``result.project(UserCard)``) may read: the model's fields.
         return replace(reader, fields=frozenset(info.fields), owner=cls.__name__)
 
@@ -216,6 +218,7 @@ class _Queries(_Stored):
         scan_index_forward: bool = True,
         consistent_read: bool | None = None,
         last_evaluated_key: Mapping[str, Any] | None = None,
+        max_read_units: float | None = None,
     ) -> Reader[M]:
         cls._check_consistent_read(index, consistent_read)
         key_condition, scope, templated = cls._key_condition(index, partition_key, fields or {})
@@ -234,7 +237,15 @@ class _Queries(_Stored):
         # A cursor is bound to the partition: the key value as stored.
         filtered = filter_expression is not None
         return cls._reader(
-            "Query", params, index, scope, filtered, limit, page_size, last_evaluated_key
+            "Query",
+            params,
+            index,
+            scope,
+            filtered,
+            limit,
+            page_size,
+            last_evaluated_key,
+            max_read_units,
         )
 
     @classmethod
@@ -248,6 +259,7 @@ class _Queries(_Stored):
         last_evaluated_key: Mapping[str, Any] | None = None,
         segment: int | None = None,
         total_segments: int | None = None,
+        max_read_units: float | None = None,
     ) -> Reader[M]:
         cls._check_consistent_read(index, consistent_read)
         filter_expression = cls._entity_filter(checked_condition(filter_condition))
@@ -262,7 +274,15 @@ class _Queries(_Stored):
         scope = (segment, total_segments)
         filtered = filter_expression is not None
         return cls._reader(
-            "Scan", params, index, scope, filtered, limit, page_size, last_evaluated_key
+            "Scan",
+            params,
+            index,
+            scope,
+            filtered,
+            limit,
+            page_size,
+            last_evaluated_key,
+            max_read_units,
         )
 
     @classmethod
@@ -272,7 +292,11 @@ class _Queries(_Stored):
         filter_condition: ConditionArg,
         consistent_read: bool | None,
         fields: Mapping[str, Any] | None = None,
+        *,
+        start_key: Mapping[str, Any] | None = None,
+        max_read_units: float | None = None,
     ) -> Plan[int]:
+        """A count; ``start_key`` and ``max_read_units`` as in ``client.count``."""
         key_condition: Condition | None = None
         if partition_key is not None or fields:
             partition, _, sort = cls._key_condition(None, partition_key, fields or {})
@@ -283,4 +307,6 @@ class _Queries(_Stored):
             filter_expression=cls._entity_filter(checked_condition(filter_condition)),
             consistent_read=bool(consistent_read),
         )
-        return count_plan("Scan" if key_condition is None else "Query", params)
+        op = "Scan" if key_condition is None else "Query"
+        params = budget_params(params, max_read_units, cls._client().return_consumed_capacity)
+        return count_plan(op, params, start_key=start_key, max_read_units=max_read_units)

@@ -45,7 +45,7 @@ def _public(cls: type) -> dict[str, object]:
 
 
 # Methods that do no I/O and so have no sync_ twin.
-NO_IO = {"patch_model", "on_call", "capacity"}
+NO_IO = {"patch_model", "on_call", "capacity", "dry_run"}
 
 
 @pytest.mark.parametrize("cls", [DynamoDBClient, DynamoMixin, BoundIndex])

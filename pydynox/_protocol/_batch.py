@@ -203,6 +203,17 @@ class WriteBook:
         return error
 
 
+def stopped_summary(error: BatchWriteError) -> str:
+    """What a log line says of a stopped batch write: counts and tables, never a key or an
+    item (those are on the error, for the code that handles it)."""
+    tables = sorted({str(getattr(action, "table", "?")) for action in error.unprocessed})
+    flying = f", {len(error.in_flight)} in flight" if error.in_flight else ""
+    return (
+        f"batch write stopped: {len(error.unprocessed)} writes to {', '.join(tables)} are not "
+        f"known to be stored{flying}; BatchWriteError.unprocessed lists them"
+    )
+
+
 def _item(entry: WriteEntry, names: tuple[str, ...]) -> tuple[str, Any]:
     """The item a write touches: its table and key."""
     return entry.table, key_id(_entry_key(entry, names))
@@ -281,7 +292,7 @@ def batch_write_plan(
     except BaseException as stop:
         report = book.hand_over(type(stop).__name__, known_keys, in_flight=True)
         if report.unprocessed:
-            _log.error("%s", report.message)
+            _log.error("%s", stopped_summary(report))
             raise stop from report
         raise
 

@@ -110,6 +110,21 @@ class ConsumedCapacity:
             _summed(self.indexes, other.indexes),
         )
 
+    def without_prefix(self, prefix: str) -> ConsumedCapacity:
+        """The same capacity with tables named as the caller names them (``table_prefix``
+        taken off)."""
+        if not prefix:
+            return self
+
+        def bare(name: str) -> str:
+            return name[len(prefix) :] if name.startswith(prefix) else name
+
+        return ConsumedCapacity(
+            self.total,
+            {bare(name): units for name, units in self.tables.items()},
+            {bare(name): units for name, units in self.indexes.items()},
+        )
+
     @classmethod
     def of(cls, op: str, response: Mapping[str, Any]) -> ConsumedCapacity | None:
         """The capacity a response reports (None when it reports none)."""

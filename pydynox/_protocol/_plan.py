@@ -116,6 +116,7 @@ class Feed(Generic[T]):
         "_call",
         "_causes",
         "_error",
+        "_open",
         "_plan",
         "_reply",
         "_retries",
@@ -123,6 +124,7 @@ class Feed(Generic[T]):
         "capacity",
         "deadline",
         "observe",
+        "prefix",
         "result",
         "retry",
     )
@@ -137,9 +139,11 @@ class Feed(Generic[T]):
         self._retries = 0
         self._causes: list[str] = []
         self._started = 0.0
+        self._open = False  # a Call is under way: its record is still to come
         self.deadline: float | None = None  # time.monotonic() by which the Call must end
         self.observe: tuple[CallListener, ...] | None = None  # listeners of call records
         self.capacity: CapacityMode | None = None  # ReturnConsumedCapacity to ask for
+        self.prefix = ""  # the client's table prefix: meters name tables without it
         self.result: T
 
     def __iter__(self) -> Feed[T]:
@@ -166,6 +170,7 @@ class Feed(Generic[T]):
                 step = Call(step.op, {**step.params, "ReturnConsumedCapacity": capacity})
             self._call, self._retries = step, 0
             self._started = time.monotonic()
+            self._open = True
             if self._causes:
                 self._causes = []
             timeout = self.retry.call_timeout if self.retry is not None else None
@@ -184,6 +189,8 @@ class Feed(Generic[T]):
                 return
             if self.observe is not None or log.isEnabledFor(DEBUG) or active_meters():
                 self._record(call, reply, None)
+            else:
+                self._open = False
         self._reply = reply
 
     def fail(self, error: PydynoxException) -> None:
@@ -205,14 +212,18 @@ class Feed(Generic[T]):
         self._error = error
 
     def _record(
-        self, call: Call, reply: dict[str, Any] | None, error: PydynoxException | None
+        self, call: Call, reply: dict[str, Any] | None, error: BaseException | None
     ) -> None:
-        """The call is over: its record to the listeners and the log, its capacity to the
-        active meters."""
+        """The call is over (answered, failed, or stopped: cancelled, interrupted): its
+        record to the listeners and the log, its capacity to the active meters."""
+        self._open = False
         capacity = ConsumedCapacity.of(call.op, reply) if reply is not None else None
         if capacity is not None:
-            for meter in active_meters():
-                meter.add(capacity)
+            meters = active_meters()
+            if meters:
+                named = capacity.without_prefix(self.prefix)
+                for meter in meters:
+                    meter.add(named)
         meta = reply.get("ResponseMetadata") if reply is not None else None
         causes: dict[str, int] = {}
         for cause in self._causes:
@@ -224,8 +235,12 @@ class Feed(Generic[T]):
             self._retries + 1,
             causes,
             time.monotonic() - self._started,
-            (meta.get("HTTPStatusCode") if meta else None) if error is None else error.status,
-            (meta.get("RequestId") if meta else None) if error is None else error.request_id,
+            (meta.get("HTTPStatusCode") if meta else None)
+            if error is None
+            else getattr(error, "status", None),
+            (meta.get("RequestId") if meta else None)
+            if error is None
+            else getattr(error, "request_id", None),
             capacity,
             None if error is None else type(error).__name__,
         )
@@ -239,7 +254,10 @@ class Feed(Generic[T]):
         ``KeyboardInterrupt``, a plan's own error) is heard by the plan (``abort``); the
         caller ending its iteration early (``GeneratorExit``) is not."""
         if stop is not None and not isinstance(stop, GeneratorExit):
-            self.abort(stop)
+            self.abort(stop)  # first: the plan accounts for its unfinished work
+            call = self._call
+            if self._open and call is not None:  # stopped mid-call: it may have been applied
+                self._record(call, None, stop)
 
     def abort(self, stop: BaseException) -> None:
         """The driver stops on ``stop`` (cancellation, ``KeyboardInterrupt``, a bug) while the

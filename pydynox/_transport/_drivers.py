@@ -30,6 +30,7 @@ def drive_sync(feed: Feed[Any], transport: SyncTransport) -> Generator[Any, None
     feed.retry = transport.retry
     feed.observe = transport.observe
     feed.capacity = transport.capacity
+    feed.prefix = transport.prefix
     with feed:  # KeyboardInterrupt, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):
@@ -52,6 +53,7 @@ async def drive_async(feed: Feed[Any], transport: AsyncTransport) -> AsyncGenera
     feed.retry = transport.retry
     feed.observe = transport.observe
     feed.capacity = transport.capacity
+    feed.prefix = transport.prefix
     with feed:  # cancellation, a plan's own error: the plan hears it
         for step in feed:
             if isinstance(step, Call):

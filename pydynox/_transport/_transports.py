@@ -137,6 +137,7 @@ class SyncTransport:
         self.retry = retry
         self.observe: tuple[CallListener, ...] | None = None  # the client's call listeners
         self.capacity: CapacityMode | None = None  # ReturnConsumedCapacity for every call
+        self.prefix = ""  # the client's table prefix (meters name tables without it)
         self._config = config_for(settings)
         self._sender: Any = None
         self._lock = threading.Lock()
@@ -194,6 +195,7 @@ class AsyncTransport:
         self.retry = retry
         self.observe: tuple[CallListener, ...] | None = None  # the client's call listeners
         self.capacity: CapacityMode | None = None  # ReturnConsumedCapacity for every call
+        self.prefix = ""  # the client's table prefix (meters name tables without it)
         self._kind: TransportKind = settings.transport
         self._config = config_for(settings)
         self._shared: Any = None  # shared by loops: credentials (wire), data loader (botocore)

@@ -108,6 +108,7 @@ class _ClientBase:
                 f"{return_consumed_capacity!r}"
             )
         self._async.capacity = self._sync.capacity = return_consumed_capacity
+        self._async.prefix = self._sync.prefix = self._table_prefix
         self._listeners: list[CallListener] = []
         self._key_names: dict[str, tuple[str, ...]] = {}  # by table, as callers name it
 

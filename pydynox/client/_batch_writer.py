@@ -28,6 +28,7 @@ from pydynox._protocol._batch import (
     batch_write_plan,
     delete_entry,
     put_entry,
+    stopped_summary,
 )
 from pydynox._protocol._plan import Plan
 from pydynox.client._writable import OneClient, Writable, writable
@@ -117,7 +118,7 @@ class _BatchBuffer(OneClient):
             return
         client = self.client
         report = self._book.hand_over(type(stop).__name__, client._key_names, in_flight=False)
-        _log.error("%s", report.message)
+        _log.error("%s", stopped_summary(report))
         cause = stop.__cause__
         if isinstance(cause, BatchWriteError):  # a plan's report already: one list of all
             cause.unprocessed.extend(report.unprocessed)

@@ -18,7 +18,6 @@ import importlib
 import ipaddress
 import os
 import signal
-import socket
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -166,20 +165,10 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def _check_port_free(host: str, port: int) -> None:
-    """Fail early on a port in use (the server thread would die with the error unseen)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            reason = "is in use" if error.errno == errno.EADDRINUSE else "cannot be used"
-            raise CommandError(
-                f"port {port} on {host} {reason} ({error.strerror}); "
-                "choose another one with --port",
-                FAILED,
-            ) from None
+def _port_failure(host: str, port: int, error: OSError) -> str:
+    reason = "is in use" if error.errno == errno.EADDRINUSE else "cannot be used"
+    detail = os.strerror(error.errno) if error.errno else str(error)
+    return f"port {port} on {host} {reason} ({detail}); choose another one with --port"
 
 
 @contextmanager
@@ -202,15 +191,16 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 def _run_local(args: argparse.Namespace) -> int:
     host = _loopback_host(args.host)
-    _check_port_free(host, args.port)
     from pydynox.local import local_dynamodb
 
     stop = threading.Event()
     with _stop_on_signals(stop), ExitStack() as server:
         try:
             endpoint = server.enter_context(local_dynamodb(port=args.port, host=host))
-        except RuntimeError as error:  # moto is not installed
+        except ImportError as error:  # moto is not installed
             raise CommandError(str(error), FAILED) from None
+        except OSError as error:  # the port is in use: local_dynamodb checks it as it binds
+            raise CommandError(_port_failure(host, args.port, error), FAILED) from None
         _announce(endpoint, sys.stdout)
         while not stop.wait(0.5):
             pass

@@ -7,6 +7,7 @@ and checked with plain boto3.
 
 from __future__ import annotations
 
+import errno
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import pytest
 
 import pydynox
 from pydynox.cli import main
-from pydynox.testing import local_client
+from pydynox.testing import local_client, local_dynamodb
 
 # -- helpers and fixtures ----------------------------------------------------------------
 
@@ -413,9 +414,96 @@ def test_local_on_a_port_in_use_exits_with_1(capsys: pytest.CaptureFixture[str])
 
         assert main(["local", "--port", str(port)]) == 1
 
-    err = capsys.readouterr().err
-    assert f"port {port} on 127.0.0.1 is in use" in err
-    assert "--port" in err
+    assert capsys.readouterr().err == (
+        f"pydynox local: error: port {port} on 127.0.0.1 is in use (Address already in use); "
+        "choose another one with --port\n"
+    )
+
+
+def test_local_on_a_port_in_use_is_one_line_from_the_command() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-W", "error", "-m", "pydynox", "local", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"pydynox local: error: port {port} on 127.0.0.1 is in use (Address already in use); "
+        "choose another one with --port"
+    ]
+
+
+def port_left_in_time_wait() -> int:
+    """A port whose server closed a connection first, as a stopped ``pydynox local`` with a
+    client still connected does: the port has a connection in TIME_WAIT and nothing listening,
+    so a plain bind fails while the server's (SO_REUSEADDR) succeeds."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server's
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port: int = listener.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port))
+        accepted, _ = listener.accept()
+        accepted.close()  # the server side closes first: its end goes to TIME_WAIT
+        client.recv(1)
+        client.close()
+    time.sleep(0.1)
+    with socket.socket() as plain, pytest.raises(OSError) as refused:
+        plain.bind(("127.0.0.1", port))
+    assert refused.value.errno == errno.EADDRINUSE  # the situation the issue describes
+    return port
+
+
+def test_local_dynamodb_serves_on_a_port_left_in_time_wait() -> None:
+    port = port_left_in_time_wait()
+
+    with local_dynamodb(port=port) as url, local_client(url) as client:
+        assert url == f"http://127.0.0.1:{port}"
+        assert client.sync_table_exists("cli-time-wait") is False
+
+
+def test_local_serves_on_a_port_left_in_time_wait() -> None:
+    """``pydynox local`` restarted right after a run that had a client connected."""
+    port = port_left_in_time_wait()
+    process = start_local(port)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+
+    assert process.returncode == 0, err
+    assert f"listening on http://127.0.0.1:{port}" in out
+
+
+def test_local_dynamodb_on_a_port_in_use_raises_os_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(OSError) as raised, local_dynamodb(port=port):
+            pass
+
+    assert raised.value.errno == errno.EADDRINUSE
+    assert f"cannot serve the local DynamoDB on 127.0.0.1:{port}" in str(raised.value)
+
+
+def test_without_moto_an_import_error_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "moto.server", None)  # as if moto were not installed
+    message = 'the local DynamoDB needs moto: pip install "pydynox[local]"'
+
+    with pytest.raises(ImportError, match=r'pip install "pydynox\[local\]"'), local_dynamodb():
+        pass
+
+    assert main(["local", "--port", "0"]) == 1
+    assert capsys.readouterr().err == f"pydynox local: error: {message}\n"
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10", "example.com"])

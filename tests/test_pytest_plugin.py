@@ -76,6 +76,65 @@ def test_async_and_sync_tests_with_models_on_the_client_fixture(
     result.assert_outcomes(passed=2)
 
 
+def test_page_works_on_the_client_fixture_with_a_secret_of_the_session(
+    user_project: pytest.Pytester,
+) -> None:
+    """An app that pages its lists works under test with no setup: the client fixture signs
+    cursors with a random secret, the same for every test of the session."""
+    user_project.makepyfile(
+        test_pages="""
+        from typing import Annotated
+
+        import pytest
+
+        from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey, SortKey
+
+        cursors: list[str] = []
+        secrets: list[object] = []
+
+
+        class Row(Model):
+            model_config = DynamoConfig(table="plugin-pages")
+            pk: Annotated[str, PartitionKey()]
+            n: Annotated[int, SortKey()]
+
+
+        @pytest.mark.asyncio
+        async def test_first_page(dynamodb_client, dynamodb_cursor_secret) -> None:
+            secrets.append(dynamodb_cursor_secret)
+            await Row.create_table()
+            for n in range(3):
+                await Row(pk="a", n=n).save()
+            page = await Row.query(partition_key="a").page(2)
+            assert [row.n for row in page.items] == [0, 1]
+            assert page.next_cursor is not None
+            cursors.append(page.next_cursor)
+
+
+        def test_next_page_in_another_test(dynamodb_client, dynamodb_cursor_secret) -> None:
+            assert isinstance(dynamodb_cursor_secret, str) and len(dynamodb_cursor_secret) >= 32
+            assert secrets == [dynamodb_cursor_secret]
+            page = Row.sync_query(partition_key="a").page(2, cursors[0])
+            assert ([row.n for row in page.items], page.next_cursor) == ([2], None)
+            Row.sync_delete_table()
+
+
+        def test_print_the_secret(dynamodb_cursor_secret) -> None:
+            print("SECRET", dynamodb_cursor_secret)
+        """
+    )
+    first = user_project.runpytest_subprocess("-p", "no:cacheprovider", "-s")
+    first.assert_outcomes(passed=3)
+    second = user_project.runpytest_subprocess("-p", "no:cacheprovider", "-s", "-k", "print")
+    second.assert_outcomes(passed=1)
+
+    def secret_of(run: pytest.RunResult) -> str:
+        [secret] = [line.split("SECRET ")[1] for line in run.outlines if "SECRET " in line]
+        return secret
+
+    assert secret_of(first) != secret_of(second)  # random for each session
+
+
 def test_the_documentation_page_includes_every_example_file() -> None:
     page = (ROOT / "docs" / "testing.md").read_text()
     included = re.findall(r'^ {4}--8<-- "(docs/examples/testing/[^"]+)"$', page, re.M)
@@ -88,7 +147,9 @@ def test_the_documentation_page_includes_every_example_file() -> None:
 def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> None:
     names = sorted(path.name for path in DOCS_EXAMPLES.glob("test_*.py"))
     assert names == [
+        "test_cursor_secret.py",
         "test_custom_fixtures.py",
+        "test_pagination.py",
         "test_users_async.py",
         "test_users_sync.py",
         "test_with_boto3.py",
@@ -97,8 +158,9 @@ def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> Non
     for name in names:
         shutil.copy(DOCS_EXAMPLES / name, user_project.path / name)
     result = user_project.runpytest_subprocess("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=9)
+    result.assert_outcomes(passed=12)
     result.stdout.fnmatch_lines(["*test_users_async.py::test_save_and_get PASSED*"])
+    result.stdout.fnmatch_lines(["*test_pagination.py::test_walk_every_page PASSED*"])
 
 
 def test_the_documentation_script_runs() -> None:

@@ -7,6 +7,10 @@ Fixtures:
 - ``dynamodb_client``: a ``DynamoDBClient`` on that server, set as the default client (the
   one models use) for the test and closed afterwards. It is a plain fixture, so it works in
   sync tests and in async tests under pytest-asyncio or anyio, whatever their loop scope.
+  Its ``cursor_secret`` is ``dynamodb_cursor_secret``, so ``page()`` works under test.
+- ``dynamodb_cursor_secret`` (session): the secret that signs page cursors, random for each
+  session. Override it (a fixture of the same name in a ``conftest.py`` or test module) to
+  share a fixed secret with clients your application makes itself.
 
 Tables live as long as the server (the session): create them in a fixture and delete them
 at its teardown, or give them unique names. moto is imported only when a fixture is used,
@@ -16,6 +20,7 @@ so having pydynox installed does not slow down test suites that do not use it.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +28,7 @@ import pytest
 from pydynox.client._client import DynamoDBClient, default_client_set_to
 from pydynox.local import local_client, local_dynamodb
 
-__all__ = ["dynamodb_client", "dynamodb_endpoint"]
+__all__ = ["dynamodb_client", "dynamodb_cursor_secret", "dynamodb_endpoint"]
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +38,20 @@ def dynamodb_endpoint() -> Iterator[str]:
         yield endpoint
 
 
+@pytest.fixture(scope="session")
+def dynamodb_cursor_secret() -> str | bytes:
+    """The secret ``dynamodb_client`` signs page cursors with: random, one per session (a
+    cursor from one test's client is valid in another's). Override this fixture to fix it."""
+    return secrets.token_urlsafe(32)
+
+
 @pytest.fixture
-def dynamodb_client(dynamodb_endpoint: str) -> Iterator[DynamoDBClient]:
-    """A client on the local DynamoDB, set as the default client during the test."""
-    client = local_client(dynamodb_endpoint)
+def dynamodb_client(
+    dynamodb_endpoint: str, dynamodb_cursor_secret: str | bytes
+) -> Iterator[DynamoDBClient]:
+    """A client on the local DynamoDB, set as the default client during the test; its cursor
+    secret is ``dynamodb_cursor_secret``, so ``page()`` works."""
+    client = local_client(dynamodb_endpoint, cursor_secret=dynamodb_cursor_secret)
     try:
         with default_client_set_to(client):
             yield client

@@ -4,8 +4,8 @@ served by ``uvicorn`` on each event loop it offers (``--loop asyncio`` and ``--l
 through the real HTTP server.
 
 Users and orders are two entities of one table: a user is stored at ``USER#<id>`` /
-``PROFILE``, their orders at ``USER#<id>`` / ``ORDER#<order id>``, and the API shows these
-computed key attributes (read-only) with each item."""
+``PROFILE``, their orders at ``USER#<id>`` / ``ORDER#<order id>``; these computed keys are
+how items are stored, not part of the API (no body takes them, no answer shows them)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,14 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from pydynox import get_default_client
+from pydynox import SyncBatchWriter, get_default_client
 from pydynox.testing import local_client
 
 from .faults import FaultProxy
@@ -103,11 +104,27 @@ def test_create_and_read_a_user(http: TestClient) -> None:
     assert http.get("/users/ada").json() == created.json()
 
 
-def test_a_user_body_may_carry_the_computed_keys(http: TestClient) -> None:
-    # What GET answers can be sent back: keys that match their templates are accepted.
-    created = http.post("/users", json={**ADA, "pk": "USER#ada", "sk": "PROFILE"})
-    assert created.status_code == 201, created.text
-    assert created.json() == stored(ADA)
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"unknown": 1},
+        {"orders": 5},  # the server's count: not an input
+        {"pk": "USER#ada"},  # computed keys: not inputs, even with their computed values
+        {"sk": "PROFILE"},
+    ],
+)
+def test_post_and_patch_refuse_unknown_and_read_only_fields_alike(
+    http: TestClient, field: dict[str, Any]
+) -> None:
+    posted = http.post("/users", json={**ADA, **field})
+    assert posted.status_code == 422, posted.text
+    assert posted.json()["detail"][0]["loc"] == ["body", *field]
+    assert http.get("/users/ada").status_code == 404  # nothing written
+    http.post("/users", json=ADA)
+    patched = http.patch("/users/ada", json={"name": "Ada King", **field})
+    assert patched.status_code == 422, patched.text
+    assert patched.json()["detail"][0]["loc"] == ["body", *field]
+    assert http.get("/users/ada").json() == stored(ADA)
 
 
 def test_creating_an_existing_user_is_a_409_and_changes_nothing(http: TestClient) -> None:
@@ -174,6 +191,45 @@ def test_delete_then_read_is_a_404(http: TestClient) -> None:
     assert http.get("/users/ada").status_code == 404
 
 
+def test_deleting_a_user_deletes_their_orders_in_one_transaction(
+    counted: tuple[TestClient, FaultProxy],
+) -> None:
+    http, proxy = counted
+    http.post("/users", json=ADA)
+    http.post("/users", json=BOB)
+    place(http, "ada", 3)
+    place(http, "bob", 1)
+    proxy.wait_idle()
+    with proxy.lock:
+        before = Counter(proxy.seen)
+    assert http.delete("/users/ada").status_code == 204
+    proxy.wait_idle()
+    with proxy.lock:
+        sent = Counter(proxy.seen) - before
+    assert sent == Counter({"Query": 1, "TransactWriteItems": 1})
+    assert http.get("/users/ada/orders").status_code == 404
+    items = get_default_client().sync_scan("shop").all()
+    assert sorted(i["pk"] for i in items) == ["USER#bob", "USER#bob"]  # bob and his order
+
+
+def test_deleting_a_user_with_more_orders_than_a_transaction_holds(http: TestClient) -> None:
+    # 1 user + 150 orders: a transaction holds 100 actions, so 99 orders go first (with the
+    # count), then the other 51 with the user; the count matches the orders at every step.
+    http.post("/users", json=ADA)
+    client = get_default_client()
+    orders = [Order(user_id="ada", items=["x"], total=Decimal("1")) for _ in range(150)]
+    with SyncBatchWriter(client) as batch:
+        for order in orders:
+            batch.put(order)
+    client.sync_update_item(
+        "shop", {"pk": "USER#ada", "sk": "PROFILE"}, updates={"orders": len(orders)}
+    )
+    assert http.get("/users/ada").json()["orders"] == 150
+    assert http.delete("/users/ada").status_code == 204
+    assert client.sync_scan("shop").all() == []
+    assert http.delete("/users/ada").status_code == 404
+
+
 def test_placing_an_order_stores_it_and_counts_it_on_the_user(http: TestClient) -> None:
     http.post("/users", json=ADA)
     orders = place(http, "ada", 2)
@@ -186,7 +242,55 @@ def test_placing_an_order_stores_it_and_counts_it_on_the_user(http: TestClient) 
 def test_an_order_for_a_missing_user_is_a_404_and_nothing_is_stored(http: TestClient) -> None:
     answer = http.post("/users/ghost/orders", json={"items": ["x"], "total": "1"})
     assert answer.status_code == 404
-    assert http.get("/users/ghost/orders").json() == {"items": [], "next_cursor": None}
+    assert answer.json() == {"detail": "no user ghost"}
+    assert http.get("/users/ghost/with-orders").status_code == 404
+
+
+def test_the_orders_of_a_missing_user_are_a_404(http: TestClient) -> None:
+    answer = http.get("/users/ghost/orders")
+    assert answer.status_code == 404 and answer.json() == {"detail": "no user ghost"}
+    http.post("/users", json=ADA)  # a user without orders: an empty list
+    assert http.get("/users/ada/orders").json() == {"items": [], "next_cursor": None}
+
+
+def test_totals_always_have_two_decimals(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    sent = ["3.10", "3", "0.5", "12.25"]
+    placed = [
+        http.post("/users/ada/orders", json={"items": ["x"], "total": total}).json()["total"]
+        for total in sent
+    ]
+    assert placed == ["3.10", "3.00", "0.50", "12.25"]  # DynamoDB stores 3.1, 3, 0.5, 12.25
+    listed = [o["total"] for o in http.get("/users/ada/orders").json()["items"]]
+    assert listed == placed[::-1]
+    together = [o["total"] for o in http.get("/users/ada/with-orders").json()["orders"]]
+    assert together == placed[::-1]
+    answer = http.post("/users/ada/orders", json={"items": ["x"], "total": "3.001"})
+    assert answer.status_code == 422
+
+
+BIG = "x" * 410_000  # one field that makes any item over DynamoDB's 400 KB
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("POST", "/users", {**BOB, "nickname": BIG}),
+        ("PATCH", "/users/ada", {"nickname": BIG}),  # refused by DynamoDB's UpdateItem
+        ("POST", "/users/ada/orders", {"items": [BIG], "total": "1.00"}),
+    ],
+)
+def test_an_item_over_400_kb_is_a_413_and_nothing_changes(
+    http: TestClient, method: str, url: str, body: dict[str, Any]
+) -> None:
+    http.post("/users", json=ADA)
+    answer = http.request(method, url, json=body)
+    assert answer.status_code == 413, answer.text
+    detail = answer.json()["detail"]
+    assert detail.startswith("too large for DynamoDB, whose items hold 400 KB at most: ")
+    assert http.get("/users/ada").json() == stored(ADA)
+    assert http.get("/users/bob").status_code == 404
+    assert http.get("/users/ada/orders").json()["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -239,25 +343,83 @@ def test_the_openapi_document_describes_the_models(http: TestClient) -> None:
     schemas = schema["components"]["schemas"]
     fields = {"user_id", "name", "email", "nickname", "orders"}
     order_fields = {"user_id", "order_id", "items", "total", "placed_at"}
-    # The keys are computed: answers leave them out; a body may carry them (read-only,
-    # never required, so no client has to send them).
-    user = schemas["User-Output"]
+    # Answers: the models, without their computed keys (how an item is stored, not what it
+    # is). The order count is the server's: read-only.
+    user = schemas["User"]  # only ever an answer: no User-Input / User-Output split
     assert set(user["properties"]) == fields
-    assert set(schemas["Order"]["properties"]) == order_fields  # only ever an answer
-    body = schemas["User-Input"]
-    assert set(body["properties"]) == {"pk", "sk", *fields}
+    assert user["properties"]["orders"]["readOnly"] is True
+    assert set(schemas["Order"]["properties"]) == order_fields
+    assert schemas["Order"]["properties"]["total"]["type"] == "string"  # "3.10"
+    # Bodies: only what a client may set, nothing else accepted.
+    body = schemas["NewUser"]
+    assert set(body["properties"]) == {"user_id", "name", "email", "nickname"}
     assert set(body["required"]) == {"user_id", "name", "email"}
-    for key in ("pk", "sk"):
-        assert body["properties"][key]["readOnly"] is True
+    assert body["additionalProperties"] is False
     posted = schema["paths"]["/users"]["post"]["requestBody"]["content"]["application/json"]
-    assert posted["schema"] == {"$ref": "#/components/schemas/User-Input"}
-    assert set(schemas["UserPatch"]["properties"]) == {"name", "email", "nickname"}
+    assert posted["schema"] == {"$ref": "#/components/schemas/NewUser"}
+    patch = schemas["UserPatch"]
+    assert set(patch["properties"]) == {"name", "email", "nickname"}
+    assert patch["additionalProperties"] is False
+    assert schemas["NewOrder"]["additionalProperties"] is False
     assert "by_email" not in user["properties"] and "entity" not in user["properties"]
     with_orders = schemas["UserWithOrders"]["properties"]
     assert set(with_orders) == {"user", "orders", "next_cursor"}
-    assert {"$ref": "#/components/schemas/User-Output"} in with_orders["user"]["anyOf"]
+    assert {"$ref": "#/components/schemas/User"} in with_orders["user"]["anyOf"]
     assert with_orders["orders"]["items"] == {"$ref": "#/components/schemas/Order"}
     assert http.get("/docs").status_code == 200
+
+
+ERRORS = {
+    ("/users", "post"): {"409", "413", "422"},
+    ("/users/{user_id}", "get"): {"404", "422"},
+    ("/users/{user_id}", "patch"): {"404", "413", "422"},
+    ("/users/{user_id}", "delete"): {"404", "409", "422"},
+    ("/users/{user_id}/orders", "post"): {"404", "409", "413", "422"},
+    ("/users/{user_id}/orders", "get"): {"400", "404", "422"},
+    ("/users/{user_id}/with-orders", "get"): {"400", "404", "422"},
+}
+
+
+def test_the_openapi_document_gives_every_error_with_its_body_and_an_example(
+    http: TestClient,
+) -> None:
+    schema = http.get("/openapi.json").json()
+    operations = {
+        (url, method): operation
+        for url, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    }
+    assert set(operations) == set(ERRORS)
+    for where, operation in operations.items():
+        errors = {code for code in operation["responses"] if code >= "400"}
+        assert errors == ERRORS[where], where
+        for code in errors:
+            answer = operation["responses"][code]
+            body = answer["content"]["application/json"]
+            model = "Invalid" if code == "422" else "Problem"
+            assert body["schema"] == {"$ref": f"#/components/schemas/{model}"}, (where, code)
+            assert body["example"]["detail"] and answer["description"], (where, code)
+    schemas = schema["components"]["schemas"]
+    assert schemas["Problem"]["properties"] == {"detail": {"title": "Detail", "type": "string"}}
+    assert set(schemas["InvalidField"]["properties"]) == {"loc", "msg", "type"}
+
+
+def test_each_documented_error_is_answered_with_its_body(http: TestClient) -> None:
+    http.post("/users", json=ADA)
+    answers = {
+        "409": http.post("/users", json=ADA),
+        "404": http.get("/users/nobody"),
+        "400": http.get("/users/ada/orders", params={"cursor": "not-a-cursor"}),
+        "413": http.post("/users/ada/orders", json={"items": [BIG], "total": "1"}),
+        "422": http.post("/users", json={"user_id": "eve"}),
+    }
+    for code, answer in answers.items():
+        assert str(answer.status_code) == code
+        if code == "422":
+            for invalid in answer.json()["detail"]:
+                assert {"loc", "msg", "type"} <= set(invalid)
+        else:
+            assert set(answer.json()) == {"detail"} and answer.json()["detail"]
 
 
 # -- one table: a user with their orders from one Query -------------------------------------
@@ -318,13 +480,12 @@ def test_with_orders_of_a_user_without_orders(http: TestClient) -> None:
 
 def test_with_orders_of_a_missing_user_is_a_404(http: TestClient) -> None:
     assert http.get("/users/nobody/with-orders").status_code == 404
-    # Deleting a user leaves their orders in the partition: still no user, so 404.
-    http.post("/users", json=ADA)
-    place(http, "ada", 2)
-    assert http.delete("/users/ada").status_code == 204
-    assert len(http.get("/users/ada/orders").json()["items"]) == 2
+    # Orders in a partition without its user (written by something else than the API):
+    # still no user, so 404.
+    Order(user_id="ada", items=["x"], total=Decimal("1")).sync_save()
     answer = http.get("/users/ada/with-orders")
     assert answer.status_code == 404 and answer.json() == {"detail": "no user ada"}
+    assert http.get("/users/ada/orders").status_code == 404
 
 
 def test_with_orders_pages_the_orders_newest_first_after_the_user(http: TestClient) -> None:

@@ -8,9 +8,10 @@ orders (``user_with_orders``)::
     USER#ada      PROFILE                          User     name, email, nickname, orders
 
 The key attributes ``pk`` and ``sk`` are computed from the fields by each entity's templates
-(never sent by API clients: read-only in the OpenAPI document); ``entity`` is the
-discriminator that pydynox writes on every put and checks on every read. The models are also
-the FastAPI request and response types.
+(never sent by API clients, and left out of answers); ``entity`` is the
+discriminator that pydynox writes on every put and checks on every read. The models are the
+FastAPI response types; request bodies (``NewUser``, ``UserPatch``, ``NewOrder``) hold only
+what a client may set, and refuse unknown fields.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer
 
 from pydynox import (
     Collection,
@@ -46,15 +47,30 @@ class ShopTable(Model):
     sk: Annotated[str, SortKey()] = ""
 
 
+# The field types a body and the stored model share, so their rules are written once.
+# No "#" in an id: it could not make another user's key.
+UserId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+# Money: at most two decimals in, always two decimals out ("3.10", "3.00"), whatever form
+# DynamoDB gives the number back in (it keeps 3.1, not 3.10). Stored as a number.
+Money = Annotated[
+    Decimal,
+    Field(ge=0, decimal_places=2, examples=["12.50"]),
+    PlainSerializer(lambda total: f"{total:.2f}", return_type=str, when_used="json"),
+]
+
+
 class User(ShopTable):
+    """A user as the API answers (and as stored): the server owns ``orders`` and the keys."""
+
     model_config = DynamoConfig(entity="User", keys={"pk": "USER#{user_id}", "sk": "PROFILE"})
 
-    # No "#" in an id: it could not make another user's key.
-    user_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    user_id: UserId
+    name: Name
     email: EmailStr
     nickname: str | None = None
-    orders: int = 0  # how many orders the user placed; changed only by placing one
+    # How many orders the user placed: changed only by placing one, never sent by clients.
+    orders: Annotated[int, Field(json_schema_extra={"readOnly": True})] = 0
 
     # A sparse index: only users have an ``email`` attribute, so only users are in it. The
     # table is created from User (``User.create_table()``), which declares it.
@@ -74,7 +90,7 @@ class Order(ShopTable):
     user_id: str
     order_id: str = Field(default_factory=new_order_id)
     items: Annotated[list[str], Field(min_length=1)]
-    total: Annotated[Decimal, Field(ge=0, decimal_places=2)]
+    total: Money
     placed_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
 
 
@@ -91,11 +107,25 @@ class UserWithOrders(BaseModel):
     next_cursor: str | None = None
 
 
+class NewUser(BaseModel):
+    """The body of POST /users: what a client may set. The order count and the keys are the
+    server's, so they are no inputs; like the patch model, unknown fields are a 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: UserId
+    name: Name
+    email: EmailStr
+    nickname: str | None = None
+
+
 class NewOrder(BaseModel):
     """The body of POST /users/{user_id}/orders: the server picks id and time."""
 
+    model_config = ConfigDict(extra="forbid")
+
     items: Annotated[list[str], Field(min_length=1)]
-    total: Annotated[Decimal, Field(ge=0, decimal_places=2)]
+    total: Money
 
 
 if TYPE_CHECKING:  # type checkers cannot follow a class made at run time

@@ -40,7 +40,7 @@ from pydynox._protocol._events import (
 )
 from pydynox._protocol._retry import RetryRules
 from pydynox._protocol._shapes import check_response
-from pydynox.exceptions import PydynoxException
+from pydynox.exceptions import PydynoxException, ResourceNotFoundException
 
 __all__ = ["Call", "Emit", "Feed", "Plan", "Sleep", "Step", "call", "collect"]
 
@@ -98,6 +98,43 @@ def collect(plan: Plan[Any]) -> Plan[list[Any]]:
             reply = yield step
         except PydynoxException as failure:
             error = failure
+
+
+_CREATE_IT = "create it first: client.create_table(...), or Model.create_table() for a model"
+
+
+def _name_missing(error: ResourceNotFoundException, call: Call, prefix: str) -> None:
+    """Make DynamoDB's ``ResourceNotFoundException`` ("Requested resource not found", which
+    names nothing) name the tables ``call`` named, as the caller named them and, with a table
+    prefix, as sent, and say how to create one. ``code``, ``status``, ``request_id`` and the
+    cause are kept: the message is extended in place (once: each answer is a new error).
+    Errors pydynox raised itself (no ``code``: a dry run's, a model's missing item) already
+    say what they mean."""
+    if error.code != "ResourceNotFoundException":
+        return
+    size = len(prefix)
+    names = [
+        f"{t[size:]!r} (sent as {t!r})" if prefix and t.startswith(prefix) else repr(t)
+        for t in tables_of(call.op, call.params)
+    ]
+    index = index_of(call.params)
+    if index is not None and "index" in error.message.lower():  # moto: "Invalid index"
+        detail = f"table {', '.join(names)}, index {index!r}"
+        error.message = f"{error.message} ({detail})"
+    else:
+        if not names:
+            missing = "the table the statement names"  # PartiQL: the table is in its text
+        elif len(names) == 1:
+            missing = f"table {names[0]}"
+        else:
+            missing = f"one of the tables {', '.join(names)}"
+        if call.op == "DeleteTable":
+            error.message = f"{error.message}: {missing} does not exist"
+        else:
+            error.message = (
+                f"{error.message}: {missing} does not exist (or is not ACTIVE yet); {_CREATE_IT}"
+            )
+    error.args = (error.message, *error.args[1:])
 
 
 class Feed(Generic[T]):
@@ -209,6 +246,8 @@ class Feed(Generic[T]):
                 return
         if call is not None:
             self._record(call, None, error)
+            if isinstance(error, ResourceNotFoundException):
+                _name_missing(error, call, self.prefix)
         self._error = error
 
     def _record(

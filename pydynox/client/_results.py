@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from contextlib import aclosing, closing, contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 from pydantic import BaseModel
 
@@ -320,6 +320,15 @@ class QueryResult(_Result[T]):
         with self._kept([]):
             return self._page(await run_async(plan, self._transport))
 
+    if not TYPE_CHECKING:  # type checkers keep reporting `await result` as not awaitable
+
+        def __await__(self) -> NoReturn:
+            raise TypeError(
+                "a query or scan result is not awaitable: use `await result.all()` for a list "
+                "of every item (or `.first()`, `.page(...)`), or `async for item in result` "
+                "to stream them"
+            )
+
 
 class SyncQueryResult(_Result[T]):
     """The sync result: ``for item in result``, ``result.all()``."""
@@ -373,3 +382,12 @@ class SyncQueryResult(_Result[T]):
         """One page of ``page_size`` items after ``cursor`` and the signed ``next_cursor``."""
         with self._kept([]):
             return self._page(run_sync(self._reader.page_plan(page_size, cursor), self._transport))
+
+    if not TYPE_CHECKING:  # type checkers keep reporting `await result` as not awaitable
+
+        def __await__(self) -> NoReturn:
+            raise TypeError(
+                "a sync_query or sync_scan result is not awaitable: call `.all()` (no await) "
+                "or iterate it with `for`; in async code use query or scan (no sync_) with "
+                "`await result.all()` or `async for item in result`"
+            )

@@ -40,6 +40,8 @@ async def mistakes(client: DynamoDBClient, user: User) -> None:
     not_awaited: User | None = User.get(pk="USER#1", sk="P")  # E: assignment | reportAssignmentType
     print(not_awaited)
     await User.sync_get(pk="USER#1", sk="PROFILE")  # E: misc | reportGeneralTypeIssues
+    await User.query("USER#1")  # E: misc | reportGeneralTypeIssues
+    await client.sync_scan("t")  # E: misc | reportGeneralTypeIssues
     for _ in User.query("USER#1"):  # E: attr-defined | reportGeneralTypeIssues
         pass
     async for _ in User.sync_query("USER#1"):  # E: attr-defined | reportGeneralTypeIssues

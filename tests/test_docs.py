@@ -1,7 +1,8 @@
 """The docs cannot drift from the code.
 
-- Every Python example under ``docs/examples/`` runs as a script against a fresh local
-  DynamoDB and exits 0; examples assert on what they print, so this checks behaviour.
+- Every Python example under ``docs/examples/`` runs as a script and exits 0; examples assert
+  on what they print, so this checks behaviour. They run in order on one local DynamoDB that
+  is never emptied, as a user runs them on one ``pydynox local``: no two share a table.
   (``docs/examples/testing/`` holds pytest files, run by ``tests/test_pytest_plugin.py``.)
 - Every ``--8<--`` include in ``docs/*.md`` names an existing file, every example is included
   by some page, and the pages hold no inline Python: all Python is an included example.
@@ -19,13 +20,12 @@ import os
 import re
 import subprocess
 import sys
-import urllib.request
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from queue import Queue
 from typing import Annotated, Any
 
 import pytest
@@ -66,8 +66,8 @@ def _name(path: Path) -> str:
 
 # -- running the examples ------------------------------------------------------------------
 
-# A local DynamoDB in a process of its own: moto keeps its data per process, so servers that
-# run side by side must not share one. It stops when its stdin closes.
+# A local DynamoDB in a process of its own, as ``pydynox local`` starts one. It stops when its
+# stdin closes.
 SERVER = """
 import sys
 from pydynox.testing import local_dynamodb
@@ -76,8 +76,6 @@ with local_dynamodb() as endpoint:
     print(endpoint, flush=True)
     sys.stdin.read()
 """
-
-WORKERS = min(8, (os.cpu_count() or 2) + 1)
 
 
 @contextmanager
@@ -103,13 +101,6 @@ def server_process() -> Iterator[str]:
             process.wait()
 
 
-def reset(endpoint: str) -> None:
-    """Empty the server (moto's reset API): every example starts on an empty database."""
-    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-
-
 def example_env(endpoint: str) -> dict[str, str]:
     """The environment of a user's shell pointing at the local server, with no AWS profile."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -122,43 +113,77 @@ def example_env(endpoint: str) -> dict[str, str]:
     return env
 
 
-def run_example(path: Path, endpoint: str) -> subprocess.CompletedProcess[str]:
-    reset(endpoint)
-    return subprocess.run(
-        [sys.executable, "-W", "error", str(path)],
-        env=example_env(endpoint),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+# Runs one example as ``python docs/examples/x.py`` does, when told to: its slow part as a
+# short script (starting Python, importing pydynox) happens while the example before it runs,
+# and its own code starts only when that one has exited.
+LAUNCHER = """
+import os, runpy, sys
+import pydynox
+
+path = sys.argv[1]
+if not sys.stdin.readline():
+    sys.exit("not run: the test stopped before this example's turn")
+sys.argv = [path]
+sys.path[0] = os.path.dirname(path)
+runpy.run_path(path, run_name="__main__")
+"""
+
+AHEAD = 2  # examples started ahead of their turn
+
+
+def run_in_order(
+    paths: list[Path], endpoint: str
+) -> Iterator[tuple[Path, subprocess.CompletedProcess[str]]]:
+    """Run the examples one after another, each to its end before the next one's code starts."""
+
+    def start(path: Path) -> tuple[Path, subprocess.Popen[str]]:
+        command = [sys.executable, "-W", "error", "-c", LAUNCHER, str(path)]
+        process = subprocess.Popen(
+            command,
+            env=example_env(endpoint),
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        return path, process
+
+    waiting = iter(paths)
+    ahead = deque(start(path) for path in islice(waiting, AHEAD))
+    try:
+        while ahead:
+            path, process = ahead[0]
+            try:
+                stdout, stderr = process.communicate("go\n", timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stdout, stderr = process.communicate()
+            ahead.popleft()
+            ahead.extend(start(following) for following in islice(waiting, 1))
+            done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+            yield path, done
+    finally:
+        for _, process in ahead:
+            process.kill()
+            process.communicate()
 
 
 @pytest.fixture(scope="module")
 def example_runs(request: pytest.FixtureRequest) -> dict[Path, subprocess.CompletedProcess[str]]:
-    """Run the selected examples, a few at a time, each on a freshly emptied server."""
-    selected = [
+    """Run the selected examples as getting-started says to: one after another, in order, on
+    one local DynamoDB that is never emptied (one ``pydynox local``). Each example finds the
+    tables of every example before it, so each uses table names of its own."""
+    tests = [item for item in request.session.items if isinstance(item, pytest.Function)]
+    selected = {
         item.callspec.params["example"]
-        for item in request.session.items
-        if isinstance(item, pytest.Function)
-        and item.originalname == "test_example_runs"
-        and hasattr(item, "callspec")
-    ]
-    with ExitStack() as stack:
-        servers: Queue[str] = Queue()
-        for _ in range(min(WORKERS, len(selected)) or 1):
-            servers.put(stack.enter_context(server_process()))
-
-        def run(path: Path) -> subprocess.CompletedProcess[str]:
-            endpoint = servers.get()
-            try:
-                return run_example(path, endpoint)
-            finally:
-                servers.put(endpoint)
-
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            return dict(zip(selected, pool.map(run, selected), strict=True))
+        for item in tests
+        if item.originalname == "test_example_runs" and hasattr(item, "callspec")
+    }
+    if any(item.originalname == "test_all_examples_run_on_one_server" for item in tests):
+        selected = set(SCRIPTS)
+    with server_process() as endpoint:
+        return dict(run_in_order([path for path in SCRIPTS if path in selected], endpoint))
 
 
 @pytest.mark.parametrize("example", SCRIPTS, ids=_name)
@@ -171,6 +196,16 @@ def test_example_runs(
         f"--- stdout ---\n{done.stdout}\n--- stderr ---\n{done.stderr}"
     )
     assert done.stdout.strip(), f"{_name(example)} printed nothing to show what it did"
+
+
+def test_all_examples_run_on_one_server(
+    example_runs: dict[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """Every example, in order, on one server never emptied: the way getting-started runs them
+    (one ``pydynox local``). A table name two examples share fails the later one."""
+    assert list(example_runs) == SCRIPTS
+    failed = [_name(path) for path, done in example_runs.items() if done.returncode != 0]
+    assert failed == [], f"failed on a shared server (see test_example_runs): {failed}"
 
 
 def test_there_are_examples() -> None:

@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, Model, PartitionKey
 
 
 class Product(Model):
-    model_config = DynamoConfig(table="products")
+    model_config = DynamoConfig(table="async-products")
 
     sku: Annotated[str, PartitionKey()]
     name: str

@@ -7,7 +7,7 @@ from pydynox import Attr, DynamoConfig, DynamoDBClient, Model, PartitionKey, Sor
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="async-orders")
 
     user_id: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]
@@ -36,7 +36,7 @@ async def main() -> None:
 
     # The client has the same kind of result, with plain dicts.
     client = DynamoDBClient()
-    rows = [row async for row in client.query("orders", Attr("user_id") == "USER#1", limit=2)]
+    rows = [row async for row in client.query("async-orders", Attr("user_id") == "USER#1", limit=2)]
     print("client query:", rows)
     assert len(rows) == 2
 

@@ -8,7 +8,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey, path
 
 
 class User(Model):
-    model_config = DynamoConfig(table="app")
+    model_config = DynamoConfig(table="async-app")
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]
@@ -16,7 +16,7 @@ class User(Model):
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="app")  # single-table design: same table, other items
+    model_config = DynamoConfig(table="async-app")  # single-table design: same table, other items
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]

@@ -14,7 +14,7 @@ from pydynox import (
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="async-sync-users")
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]
@@ -35,18 +35,18 @@ def main() -> None:
     # Client sync methods.
     client = DynamoDBClient()
     item = {"pk": "USER#2", "sk": "PROFILE", "name": "Bob"}
-    client.sync_put_item("users", item)
+    client.sync_put_item("async-sync-users", item)
     key = {"pk": "USER#2", "sk": "PROFILE"}
-    print("sync_get_item:", client.sync_get_item("users", key))
-    items = client.sync_batch_get("users", [key, {"pk": "USER#1", "sk": "PROFILE"}])
+    print("sync_get_item:", client.sync_get_item("async-sync-users", key))
+    items = client.sync_batch_get("async-sync-users", [key, {"pk": "USER#1", "sk": "PROFILE"}])
     assert [i["name"] for i in items] == ["Bob", "Jane"]
-    print("scan:", client.sync_scan("users", Attr("name").begins_with("J")).all())
+    print("scan:", client.sync_scan("async-sync-users", Attr("name").begins_with("J")).all())
 
-    with SyncBatchWriter(client, "users") as batch:
+    with SyncBatchWriter(client, "async-sync-users") as batch:
         batch.delete(key)
 
     user.sync_delete()
-    assert client.sync_count("users") == 0
+    assert client.sync_count("async-sync-users") == 0
     client.sync_close()
 
 

@@ -8,7 +8,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="async-why-users")
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]

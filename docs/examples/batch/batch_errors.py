@@ -18,7 +18,7 @@ from pydynox import (
 
 
 class Doc(Model):
-    model_config = DynamoConfig(table="docs")
+    model_config = DynamoConfig(table="batch-docs")
 
     id: Annotated[str, PartitionKey()]
     version: Annotated[int, Version()] = 0
@@ -26,7 +26,7 @@ class Doc(Model):
 
 async def main() -> None:
     client = DynamoDBClient()
-    await client.create_table("events", partition_key=("id", "S"))
+    await client.create_table("batch-errors-events", partition_key=("id", "S"))
 
     # A table that does not exist: nothing is written, and the error says what was not.
     try:
@@ -45,14 +45,14 @@ async def main() -> None:
 
     # If the block raises, what was buffered is still sent before the error propagates.
     try:
-        async with BatchWriter(client, "events") as batch:
+        async with BatchWriter(client, "batch-errors-events") as batch:
             batch.put({"id": "kept"})
             raise RuntimeError("something else went wrong")
     except RuntimeError:
         pass
     else:
         raise AssertionError("expected RuntimeError")
-    assert await client.get_item("events", {"id": "kept"}) == {"id": "kept"}
+    assert await client.get_item("batch-errors-events", {"id": "kept"}) == {"id": "kept"}
 
     # Batch writes take no conditions, so versioned models are refused: use save or a Transaction.
     try:

@@ -7,7 +7,7 @@ from pydynox import BatchWriter, DynamoConfig, DynamoDBClient, Model, PartitionK
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="batch-users")
 
     id: Annotated[str, PartitionKey()]
     name: str
@@ -31,7 +31,7 @@ async def main() -> None:
 
     # The client returns plain dicts.
     client = DynamoDBClient()
-    items = await client.batch_get("users", [{"id": "u7"}, {"id": "nobody"}, {"id": "u3"}])
+    items = await client.batch_get("batch-users", [{"id": "u7"}, {"id": "nobody"}, {"id": "u3"}])
     print("client batch_get:", items)
     assert items == [{"id": "u7", "name": "user 7"}, {"id": "u3", "name": "user 3"}]
 

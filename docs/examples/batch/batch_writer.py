@@ -7,7 +7,7 @@ from pydynox import BatchWriter, DynamoConfig, DynamoDBClient, Model, PartitionK
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="batch-orders")
 
     customer: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]
@@ -29,7 +29,7 @@ async def main() -> None:
 
     # Plain dicts need a table: the writer's, or one given to put()/delete().
     client = DynamoDBClient()
-    async with BatchWriter(client, "orders") as batch:
+    async with BatchWriter(client, "batch-orders") as batch:
         for n in range(50):
             batch.delete({"customer": "ada", "order_id": f"o{n:03d}"})  # not awaited: sent at exit
         batch.put({"customer": "bob", "order_id": "o001", "total": 5})

@@ -6,7 +6,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SyncBatchWriter
 
 
 class Product(Model):
-    model_config = DynamoConfig(table="products")
+    model_config = DynamoConfig(table="batch-products")
 
     sku: Annotated[str, PartitionKey()]
     name: str

@@ -32,21 +32,21 @@ async def main() -> None:
     set_default_client(client)  # models whose config names no client use this one
     assert get_default_client() is client
 
-    await client.create_table("users", partition_key=("pk", "S"))
-    await client.put_item("users", {"pk": "USER#1", "name": "Ada"})
-    print("get_item:", await client.get_item("users", {"pk": "USER#1"}))
+    await client.create_table("client-users", partition_key=("pk", "S"))
+    await client.put_item("client-users", {"pk": "USER#1", "name": "Ada"})
+    print("get_item:", await client.get_item("client-users", {"pk": "USER#1"}))
 
     # The connections of this event loop are closed when asyncio.run ends it, or here:
     await client.close()
 
     # Or let a block close it.
     async with DynamoDBClient() as other:
-        assert await other.table_exists("users")
+        assert await other.table_exists("client-users")
 
 
 def sync_part() -> None:
     with DynamoDBClient() as client:  # closes the sync connections at the end
-        item = client.sync_get_item("users", {"pk": "USER#1"})
+        item = client.sync_get_item("client-users", {"pk": "USER#1"})
         print("sync_get_item:", item)
         assert item == {"pk": "USER#1", "name": "Ada"}
 

@@ -14,7 +14,7 @@ class Address(BaseModel):
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="conditions-atomic-users")
 
     id: Annotated[str, PartitionKey()]
     name: str

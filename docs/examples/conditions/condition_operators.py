@@ -13,7 +13,7 @@ class Address(BaseModel):
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="conditions-users")
 
     id: Annotated[str, PartitionKey()]
     name: str

@@ -7,7 +7,7 @@ from pydynox import ConditionalCheckFailedException, DynamoConfig, Model, Partit
 
 
 class Account(Model):
-    model_config = DynamoConfig(table="accounts")
+    model_config = DynamoConfig(table="conditions-accounts")
 
     id: Annotated[str, PartitionKey()]
     owner: str

@@ -7,7 +7,7 @@ from pydynox import Attr, DynamoConfig, Model, PartitionKey, path
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="conditions-paths-users")
 
     id: Annotated[str, PartitionKey()]
     name: str

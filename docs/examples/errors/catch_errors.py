@@ -21,7 +21,7 @@ from pydynox import (
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="errors-users")
 
     id: Annotated[str, PartitionKey()]
     age: int
@@ -29,7 +29,7 @@ class User(Model):
 
 async def main() -> None:
     client = DynamoDBClient()
-    await client.create_table("users", partition_key=("id", "S"))
+    await client.create_table("errors-users", partition_key=("id", "S"))
 
     # The table does not exist. DynamoDB's error code and botocore's error are kept.
     try:
@@ -43,9 +43,11 @@ async def main() -> None:
         raise AssertionError("expected ResourceNotFoundException")
 
     # A condition was false: .item is the stored item (None if there was none).
-    await client.put_item("users", {"id": "1", "age": 30})
+    await client.put_item("errors-users", {"id": "1", "age": 30})
     try:
-        await client.put_item("users", {"id": "1", "age": 31}, condition=Attr("id").not_exists())
+        await client.put_item(
+            "errors-users", {"id": "1", "age": 31}, condition=Attr("id").not_exists()
+        )
     except ConditionalCheckFailedException as error:
         print("ConditionalCheckFailedException, stored:", error.item)
         assert error.item == {"id": "1", "age": 30}
@@ -54,7 +56,7 @@ async def main() -> None:
 
     # Refused before anything is sent: an empty string in a key ...
     try:
-        await client.get_item("users", {"id": ""})
+        await client.get_item("errors-users", {"id": ""})
     except ValidationException as error:
         print("ValidationException:", error)
     else:
@@ -62,7 +64,7 @@ async def main() -> None:
 
     # ... a value DynamoDB cannot store (.path names the attribute) ...
     try:
-        await client.put_item("users", {"id": "2", "stats": {"ratio": float("nan")}})
+        await client.put_item("errors-users", {"id": "2", "stats": {"ratio": float("nan")}})
     except SerializationException as error:
         print("SerializationException at", error.path, "|", error)
         assert error.path == "stats.ratio"
@@ -71,7 +73,7 @@ async def main() -> None:
 
     # ... an item over 400 KB (ItemTooLargeException is a ValidationException).
     try:
-        await client.put_item("users", {"id": "3", "blob": "x" * 500_000})
+        await client.put_item("errors-users", {"id": "3", "blob": "x" * 500_000})
     except ItemTooLargeException as error:
         print("ItemTooLargeException:", error.size, "bytes")
     else:

@@ -6,7 +6,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey, path
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="getting-started-sync-users")
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]

@@ -11,7 +11,7 @@ from pydynox.testing import local_client, local_dynamodb
 
 
 class Note(Model):
-    model_config = DynamoConfig(table="notes")
+    model_config = DynamoConfig(table="getting-started-notes")
 
     id: Annotated[str, PartitionKey()]
     text: str

@@ -21,7 +21,7 @@ events: list[str] = []
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="hooks-users")
 
     id: Annotated[str, PartitionKey()]
     email: str

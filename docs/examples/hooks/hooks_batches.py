@@ -28,7 +28,7 @@ class Audited(Model):
 
 
 class Item(Audited):
-    model_config = DynamoConfig(table="items")
+    model_config = DynamoConfig(table="hooks-items")
 
     id: Annotated[str, PartitionKey()]
 

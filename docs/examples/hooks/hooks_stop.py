@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, before_delete, before_sav
 
 
 class Document(Model):
-    model_config = DynamoConfig(table="documents")
+    model_config = DynamoConfig(table="hooks-documents")
 
     id: Annotated[str, PartitionKey()]
     title: str

@@ -8,7 +8,7 @@ from pydynox import Attr, DynamoDBClient, IndexSpec
 async def main() -> None:
     async with DynamoDBClient() as client:
         await client.create_table(
-            "orders",
+            "indexes-client-orders",
             partition_key=("pk", "S"),
             sort_key=("sk", "S"),
             global_indexes=[
@@ -19,22 +19,24 @@ async def main() -> None:
             ],
         )
         await client.put_item(
-            "orders",
+            "indexes-client-orders",
             {"pk": "ada", "sk": "o1", "status": "open", "total": 30, "created": "2025-01-02"},
         )
         await client.put_item(
-            "orders",
+            "indexes-client-orders",
             {"pk": "ada", "sk": "o2", "status": "open", "total": 5, "created": "2025-01-01"},
         )
 
         cheap = await client.query(
-            "orders", (Attr("status") == "open") & (Attr("total") < 10), index_name="status-index"
+            "indexes-client-orders",
+            (Attr("status") == "open") & (Attr("total") < 10),
+            index_name="status-index",
         ).all()
         print("open under 10:", cheap)
         assert [item["sk"] for item in cheap] == ["o2"]
 
         oldest = await client.query(
-            "orders", Attr("pk") == "ada", index_name="created-index"
+            "indexes-client-orders", Attr("pk") == "ada", index_name="created-index"
         ).first()
         print("oldest (keys and total only):", oldest)
         assert oldest == {"pk": "ada", "sk": "o2", "created": "2025-01-01", "total": 5}

@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, GlobalSecondaryIndex, Model, PartitionKey
 
 
 class Session(Model):
-    model_config = DynamoConfig(table="sessions")
+    model_config = DynamoConfig(table="indexes-sessions")
 
     token: Annotated[str, PartitionKey()]
     user_id: str

@@ -15,7 +15,7 @@ from pydynox import (
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="indexes-orders")
 
     customer: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]

@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, GlobalSecondaryIndex, Model, PartitionKey
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="indexes-users")
 
     id: Annotated[str, PartitionKey()]
     name: str

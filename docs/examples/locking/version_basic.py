@@ -7,7 +7,7 @@ from pydynox import ConditionalCheckFailedException, DynamoConfig, Model, Partit
 
 
 class Page(Model):
-    model_config = DynamoConfig(table="pages")
+    model_config = DynamoConfig(table="locking-pages")
 
     slug: Annotated[str, PartitionKey()]
     body: str

@@ -14,7 +14,7 @@ from pydynox import (
 
 
 class Setting(Model):
-    model_config = DynamoConfig(table="settings")
+    model_config = DynamoConfig(table="locking-settings")
 
     name: Annotated[str, PartitionKey()]
     value: str

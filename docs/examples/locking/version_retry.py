@@ -7,7 +7,7 @@ from pydynox import ConditionalCheckFailedException, DynamoConfig, Model, Partit
 
 
 class Cart(Model):
-    model_config = DynamoConfig(table="carts")
+    model_config = DynamoConfig(table="locking-carts")
 
     id: Annotated[str, PartitionKey()]
     items: list[str] = []

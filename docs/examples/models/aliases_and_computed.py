@@ -10,7 +10,9 @@ from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey
 
 
 class Account(Model):
-    model_config = DynamoConfig(table="accounts", alias_generator=to_camel, validate_by_name=True)
+    model_config = DynamoConfig(
+        table="models-accounts", alias_generator=to_camel, validate_by_name=True
+    )
 
     account_id: Annotated[str, PartitionKey()]
     first_name: str
@@ -28,7 +30,7 @@ async def main() -> None:
     await account.save()
 
     client = DynamoDBClient()
-    stored = await client.get_item("accounts", {"account_id": "a1"})
+    stored = await client.get_item("models-accounts", {"account_id": "a1"})
     print("stored:", stored)  # attribute names are the field names
     assert stored == {"account_id": "a1", "first_name": "Ada", "last_name": "L"}
 

@@ -25,7 +25,7 @@ class Address(BaseModel):
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")  # a pydantic ConfigDict plus table and client
+    model_config = DynamoConfig(table="models-users")  # a pydantic ConfigDict plus table and client
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]

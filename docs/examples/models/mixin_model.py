@@ -16,7 +16,7 @@ class Person(BaseModel):
 
 
 class StoredPerson(DynamoMixin, Person):
-    model_config = DynamoConfig(table="people")
+    model_config = DynamoConfig(table="models-people")
 
     id: Annotated[str, PartitionKey()]
 

@@ -15,7 +15,7 @@ from pydynox import (
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="models-refresh-users")
 
     id: Annotated[str, PartitionKey()]
     name: str
@@ -33,7 +33,9 @@ async def main() -> None:
     assert user is not None
 
     # Someone else changes the item; refresh() reloads this instance in place.
-    await client.update_item("users", {"id": "u1"}, updates={"logins": 7, "version": 2})
+    await client.update_item(
+        "models-refresh-users", {"id": "u1"}, updates={"logins": 7, "version": 2}
+    )
     await user.refresh()
     print("refreshed:", user)
     assert user.logins == 7 and user.version == 2
@@ -43,7 +45,7 @@ async def main() -> None:
     user.name = "Ada Lovelace"
     user.tags.append("math")
     await user.save_changes()
-    print("saved changes:", await client.get_item("users", {"id": "u1"}))
+    print("saved changes:", await client.get_item("models-refresh-users", {"id": "u1"}))
     assert user.version == 3
 
     # Nothing changed since: nothing is sent.

@@ -14,7 +14,7 @@ from pydynox import (
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="models-save-users")
 
     id: Annotated[str, PartitionKey()]
     name: str
@@ -27,12 +27,12 @@ async def main() -> None:
     client = DynamoDBClient()
 
     # An attribute the model does not declare, written by some other code.
-    await client.put_item("users", {"id": "u1", "name": "Ada", "legacy": "keep me?"})
+    await client.put_item("models-save-users", {"id": "u1", "name": "Ada", "legacy": "keep me?"})
 
     # save() is a PutItem of the model's fields: the undeclared attribute is gone.
     user = User(id="u1", name="Ada Lovelace")
     await user.save()
-    stored = await client.get_item("users", {"id": "u1"})
+    stored = await client.get_item("models-save-users", {"id": "u1"})
     print("after save:", stored)
     assert stored == {"id": "u1", "name": "Ada Lovelace", "logins": 0}
 
@@ -42,7 +42,7 @@ async def main() -> None:
     assert user.nick == "ada" and user.logins == 1
 
     await user.update(nick=None)  # None removes the attribute
-    assert "nick" not in (await client.get_item("users", {"id": "u1"}) or {})
+    assert "nick" not in (await client.get_item("models-save-users", {"id": "u1"}) or {})
 
     # Without loading the item first: returns the stored result as a model.
     fresh = await User.update_by_key(id="u1", name="Countess", atomic=[path(User.logins).add(1)])

@@ -17,7 +17,7 @@ from pydynox import (
 
 
 class Post(Model):
-    model_config = DynamoConfig(table="posts")
+    model_config = DynamoConfig(table="models-posts")
 
     id: Annotated[str, PartitionKey()]
     title: str
@@ -36,7 +36,7 @@ async def main() -> None:
     created = post.created_at
 
     # Stored as plain ISO 8601 strings, as any datetime field.
-    print("stored:", await client.get_item("posts", {"id": "p1"}))
+    print("stored:", await client.get_item("models-posts", {"id": "p1"}))
 
     # Every later write sets updated_at; created_at stays.
     await post.update(title="Hello, world")
@@ -58,7 +58,7 @@ async def main() -> None:
     # Batches stamp what they write too (they take no conditions, so nothing is guarded).
     async with BatchWriter() as batch:
         batch.put(Post(id="p2", title="Batch"))
-    stored = await client.get_item("posts", {"id": "p2"})
+    stored = await client.get_item("models-posts", {"id": "p2"})
     assert stored is not None and "created_at" in stored and "updated_at" in stored
 
 

@@ -25,7 +25,7 @@ class Address(BaseModel):
 
 
 class Thing(Model):
-    model_config = DynamoConfig(table="things")
+    model_config = DynamoConfig(table="models-things")
 
     id: Annotated[uuid.UUID, PartitionKey()]
     price: Decimal
@@ -73,7 +73,7 @@ def show_stored() -> None:
     """What DynamoDB holds, in its own notation, read with plain boto3."""
     dynamodb = boto3.client("dynamodb", region_name=os.environ.get("AWS_REGION"))
     key = {"id": {"S": "12345678-1234-5678-1234-567812345678"}}
-    raw = dynamodb.get_item(TableName="things", Key=key)["Item"]
+    raw = dynamodb.get_item(TableName="models-things", Key=key)["Item"]
     for name in sorted(raw):
         print(f"{name:8} {raw[name]}")
     assert raw["price"] == {"N": "19.9"}  # normalised

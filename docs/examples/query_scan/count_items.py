@@ -7,7 +7,7 @@ from pydynox import Attr, DynamoConfig, DynamoDBClient, Model, PartitionKey, Sor
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="query-count-orders")
 
     customer: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]
@@ -27,7 +27,7 @@ async def main() -> None:
     assert (everything, of_ada, big) == (8, 5, 3)
 
     client = DynamoDBClient()
-    assert await client.count("orders", Attr("customer") == "bob") == 3
+    assert await client.count("query-count-orders", Attr("customer") == "bob") == 3
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey
 
 
 class Event(Model):
-    model_config = DynamoConfig(table="events")
+    model_config = DynamoConfig(table="query-filtered-events")
 
     stream: Annotated[str, PartitionKey()]
     seq: Annotated[int, SortKey()]

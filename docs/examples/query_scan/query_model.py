@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey, path
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="query-orders")
 
     customer: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]

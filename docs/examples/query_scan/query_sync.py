@@ -6,7 +6,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="query-sync-orders")
 
     customer: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]

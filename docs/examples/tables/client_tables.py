@@ -13,10 +13,12 @@ from pydynox import (
 async def main() -> None:
     async with DynamoDBClient() as client:
         # On-demand billing (PAY_PER_REQUEST) unless you say otherwise.
-        await client.create_table("events", partition_key=("stream", "S"), sort_key=("seq", "N"))
+        await client.create_table(
+            "tables-events", partition_key=("stream", "S"), sort_key=("seq", "N")
+        )
 
         await client.create_table(
-            "counters",
+            "tables-counters",
             partition_key=("name", "S"),
             billing_mode="PROVISIONED",
             read_capacity=5,
@@ -24,7 +26,7 @@ async def main() -> None:
         )
 
         try:
-            await client.create_table("events", partition_key=("stream", "S"))
+            await client.create_table("tables-events", partition_key=("stream", "S"))
         except ResourceInUseException:
             print("events already exists")
         else:
@@ -32,7 +34,7 @@ async def main() -> None:
 
         print(
             "events:",
-            await client.table_exists("events"),
+            await client.table_exists("tables-events"),
             "nope:",
             await client.table_exists("nope"),
         )
@@ -52,8 +54,8 @@ async def main() -> None:
         else:
             raise AssertionError("expected WaitTimeoutException")
 
-        await client.delete_table("counters")
-        assert not await client.table_exists("counters")
+        await client.delete_table("tables-counters")
+        assert not await client.table_exists("tables-counters")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey, SortKey
 
 
 class User(Model):
-    model_config = DynamoConfig(table="users")
+    model_config = DynamoConfig(table="tables-users")
 
     pk: Annotated[str, PartitionKey()]
     sk: Annotated[str, SortKey()]
@@ -21,14 +21,14 @@ async def main() -> None:
 
     # Key types come from the field types: str -> S, int/Decimal -> N, bytes -> B.
     client = DynamoDBClient()
-    await client.put_item("users", {"pk": "a", "sk": "b", "name": "c"})
+    await client.put_item("tables-users", {"pk": "a", "sk": "b", "name": "c"})
 
     await User.delete_table()  # waits until it is gone
     assert not await User.table_exists()
 
     # Create without waiting, then wait when you need the table.
     await User.create_table(wait=False)
-    await client.wait_for_table("users")
+    await client.wait_for_table("tables-users")
     assert await User.table_exists()
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey
 
-STAGE = os.environ.get("STAGE", "dev")
+STAGE = os.environ.get("STAGE", "test")
 
 # One client for this model, with its own settings (the rest come from the environment).
 audit_client = DynamoDBClient(max_attempts=3, read_timeout=10.0)

@@ -11,7 +11,7 @@ from pydynox import TTL, DynamoConfig, DynamoDBClient, Model, PartitionKey
 
 
 class Session(Model):
-    model_config = DynamoConfig(table="sessions")
+    model_config = DynamoConfig(table="tables-sessions")
 
     token: Annotated[str, PartitionKey()]
     user_id: str
@@ -24,7 +24,7 @@ async def main() -> None:
     expires = datetime(2030, 1, 1, tzinfo=timezone.utc)
     await Session(token="t1", user_id="u1", expires_at=expires).save()
 
-    stored = await DynamoDBClient().get_item("sessions", {"token": "t1"})
+    stored = await DynamoDBClient().get_item("tables-sessions", {"token": "t1"})
     print("stored:", stored)
     assert stored is not None and stored["expires_at"] == int(expires.timestamp())
 
@@ -38,7 +38,7 @@ async def main() -> None:
 
 def show_ttl_setting() -> None:
     dynamodb = boto3.client("dynamodb", region_name=os.environ.get("AWS_REGION"))
-    ttl = dynamodb.describe_time_to_live(TableName="sessions")["TimeToLiveDescription"]
+    ttl = dynamodb.describe_time_to_live(TableName="tables-sessions")["TimeToLiveDescription"]
     print("TTL:", ttl)
     assert ttl["AttributeName"] == "expires_at" and ttl["TimeToLiveStatus"] == "ENABLED"
 

@@ -7,28 +7,40 @@ from pydynox import Attr, ConditionCheck, Delete, DynamoDBClient, Get, Put, Upda
 
 async def main() -> None:
     async with DynamoDBClient() as client:
-        await client.create_table("app", partition_key=("pk", "S"), sort_key=("sk", "S"))
-        await client.put_item("app", {"pk": "USER#1", "sk": "PROFILE", "orders": 0, "active": True})
-        await client.put_item("app", {"pk": "USER#1", "sk": "CART#1", "items": ["pen"]})
+        await client.create_table(
+            "transactions-app", partition_key=("pk", "S"), sort_key=("sk", "S")
+        )
+        await client.put_item(
+            "transactions-app", {"pk": "USER#1", "sk": "PROFILE", "orders": 0, "active": True}
+        )
+        await client.put_item(
+            "transactions-app", {"pk": "USER#1", "sk": "CART#1", "items": ["pen"]}
+        )
 
         await client.transact_write(
             [
                 Put(
-                    "app",
+                    "transactions-app",
                     {"pk": "USER#1", "sk": "ORDER#1", "items": ["pen"]},
                     condition=Attr("pk").not_exists(),
                 ),
-                Update("app", {"pk": "USER#1", "sk": "PROFILE"}, atomic=[Attr("orders").add(1)]),
-                Delete("app", {"pk": "USER#1", "sk": "CART#1"}),
-                ConditionCheck("app", {"pk": "USER#2", "sk": "PROFILE"}, Attr("pk").not_exists()),
+                Update(
+                    "transactions-app",
+                    {"pk": "USER#1", "sk": "PROFILE"},
+                    atomic=[Attr("orders").add(1)],
+                ),
+                Delete("transactions-app", {"pk": "USER#1", "sk": "CART#1"}),
+                ConditionCheck(
+                    "transactions-app", {"pk": "USER#2", "sk": "PROFILE"}, Attr("pk").not_exists()
+                ),
             ]
         )
 
         profile, order, cart = await client.transact_get(
             [
-                Get("app", {"pk": "USER#1", "sk": "PROFILE"}),
-                Get("app", {"pk": "USER#1", "sk": "ORDER#1"}),
-                Get("app", {"pk": "USER#1", "sk": "CART#1"}),
+                Get("transactions-app", {"pk": "USER#1", "sk": "PROFILE"}),
+                Get("transactions-app", {"pk": "USER#1", "sk": "ORDER#1"}),
+                Get("transactions-app", {"pk": "USER#1", "sk": "CART#1"}),
             ]
         )
         print("profile:", profile, "order:", order, "cart:", cart)

@@ -7,14 +7,14 @@ from pydynox import DynamoConfig, Model, PartitionKey, SortKey, Transaction, pat
 
 
 class Product(Model):
-    model_config = DynamoConfig(table="products")
+    model_config = DynamoConfig(table="transactions-products")
 
     sku: Annotated[str, PartitionKey()]
     stock: int = 0
 
 
 class Order(Model):
-    model_config = DynamoConfig(table="orders")
+    model_config = DynamoConfig(table="transactions-orders")
 
     customer: Annotated[str, PartitionKey()]
     order_id: Annotated[str, SortKey()]

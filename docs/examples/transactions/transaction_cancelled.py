@@ -13,17 +13,23 @@ from pydynox import (
 
 async def main() -> None:
     client = DynamoDBClient()
-    await client.create_table("stock", partition_key=("sku", "S"))
-    await client.put_item("stock", {"sku": "pen", "qty": 5})
-    await client.put_item("stock", {"sku": "ink", "qty": 0})
+    await client.create_table("transactions-stock", partition_key=("sku", "S"))
+    await client.put_item("transactions-stock", {"sku": "pen", "qty": 5})
+    await client.put_item("transactions-stock", {"sku": "ink", "qty": 0})
 
     try:
         async with Transaction(client) as tx:
             tx.update(
-                "stock", {"sku": "pen"}, atomic=[Attr("qty").add(-1)], condition=Attr("qty") > 0
+                "transactions-stock",
+                {"sku": "pen"},
+                atomic=[Attr("qty").add(-1)],
+                condition=Attr("qty") > 0,
             )
             tx.update(
-                "stock", {"sku": "ink"}, atomic=[Attr("qty").add(-1)], condition=Attr("qty") > 0
+                "transactions-stock",
+                {"sku": "ink"},
+                atomic=[Attr("qty").add(-1)],
+                condition=Attr("qty") > 0,
             )
     except TransactionCanceledException as error:
         for action, reason in enumerate(error.reasons):
@@ -33,14 +39,14 @@ async def main() -> None:
     else:
         raise AssertionError("ink is out of stock")
 
-    pen = await client.get_item("stock", {"sku": "pen"})
+    pen = await client.get_item("transactions-stock", {"sku": "pen"})
     assert pen is not None and pen["qty"] == 5  # the first action was not applied either
 
     # Two actions on one item are refused when added, before anything is sent.
     try:
         async with Transaction(client) as tx:
-            tx.put("stock", {"sku": "pen", "qty": 1})
-            tx.delete("stock", {"sku": "pen"})
+            tx.put("transactions-stock", {"sku": "pen", "qty": 1})
+            tx.delete("transactions-stock", {"sku": "pen"})
     except ValidationException as error:
         print("refused:", error)
     else:
@@ -49,13 +55,13 @@ async def main() -> None:
     # An exception inside the block: nothing is sent.
     try:
         async with Transaction(client) as tx:
-            tx.delete("stock", {"sku": "pen"})
+            tx.delete("transactions-stock", {"sku": "pen"})
             raise RuntimeError("changed my mind")
     except RuntimeError:
         pass
     else:
         raise AssertionError("expected RuntimeError")
-    assert await client.get_item("stock", {"sku": "pen"}) is not None
+    assert await client.get_item("transactions-stock", {"sku": "pen"}) is not None
 
 
 if __name__ == "__main__":

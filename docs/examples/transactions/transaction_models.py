@@ -7,7 +7,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, Transaction, path
 
 
 class Account(Model):
-    model_config = DynamoConfig(table="accounts")
+    model_config = DynamoConfig(table="transactions-accounts")
 
     id: Annotated[str, PartitionKey()]
     balance: int = 0
@@ -15,7 +15,7 @@ class Account(Model):
 
 
 class Transfer(Model):
-    model_config = DynamoConfig(table="transfers")
+    model_config = DynamoConfig(table="transactions-transfers")
 
     id: Annotated[str, PartitionKey()]
     source: str

@@ -6,7 +6,7 @@ from pydynox import DynamoConfig, Model, PartitionKey, SyncTransaction, path
 
 
 class Counter(Model):
-    model_config = DynamoConfig(table="counters")
+    model_config = DynamoConfig(table="transactions-counters")
 
     name: Annotated[str, PartitionKey()]
     value: int = 0

@@ -24,6 +24,7 @@ from pydynox.client._results import QueryResult, Reader, SyncQueryResult, valida
 from pydynox.exceptions import ModelDefinitionError, ValidationException
 from pydynox.expressions import Attr
 from pydynox.models._conditions import ConditionArg, all_of, checked_condition
+from pydynox.models._entities import typed_fields
 from pydynox.models._index import split_options
 
 if TYPE_CHECKING:
@@ -202,7 +203,7 @@ class Collection(Generic[E]):
                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
-        typed = {n: info.adapter(n).validate_python(v) for n, v in key_fields.items()}
+        typed = typed_fields(info, key_fields)
         stored = template.render(typed)
         info.check_key_values({pk: stored})
         key_condition = Attr(pk) == stored

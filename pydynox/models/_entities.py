@@ -35,7 +35,7 @@ from pydynox.exceptions import ModelDefinitionError, ValidationException
 if TYPE_CHECKING:
     from pydynox.models._info import ModelInfo
 
-__all__ = ["Template", "entity_info", "entity_namespace", "formatted", "render_key"]
+__all__ = ["Template", "entity_info", "entity_namespace", "formatted", "render_key", "typed_fields"]
 
 
 def formatted(value: Any, spec: str) -> str:
@@ -293,10 +293,15 @@ def key_arguments(info: ModelInfo) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def typed_fields(info: ModelInfo, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Template fields given as arguments, each validated with its field's type (so
+    ``order_id="7"`` formats as the int 7 would)."""
+    return {name: info.adapter(name).validate_python(value) for name, value in values.items()}
+
+
 def key_from_fields(info: ModelInfo, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The table key from key arguments (``key_arguments``), each validated with its field's
-    type (so ``order_id="7"`` formats as the int 7 would)."""
-    typed = {name: info.adapter(name).validate_python(value) for name, value in values.items()}
+    """The table key from key arguments (``key_arguments``), validated (``typed_fields``)."""
+    typed = typed_fields(info, values)
     key: dict[str, Any] = {}
     for attribute in info.key_names:
         if attribute in info.templates:

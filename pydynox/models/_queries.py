@@ -27,7 +27,7 @@ from pydynox.exceptions import ValidationException
 from pydynox.expressions import Attr, Condition
 from pydynox.models._conditions import ConditionArg, all_of, checked_condition
 from pydynox.models._declarations import _Index
-from pydynox.models._entities import require_entity
+from pydynox.models._entities import require_entity, typed_fields
 from pydynox.models._stored import _Stored
 from pydynox.models._unique import GUARD_MARK
 
@@ -155,7 +155,7 @@ class _Queries(_Stored):
                 + (f"; unknown: {', '.join(unknown)}" if unknown else "")
                 + (f"; missing: {', '.join(missing)}" if missing else "")
             )
-        typed = {name: info.adapter(name).validate_python(value) for name, value in fields.items()}
+        typed = typed_fields(info, fields)
         stored = template.render(typed)
         info.check_key_values({pk_name: stored})
         sort_condition = None

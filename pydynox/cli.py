@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
-import ipaddress
 import os
 import signal
 import sys
@@ -24,11 +23,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType, ModuleType
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import pydynox
 from pydynox.client._client import DynamoDBClient, default_client_set_to
 from pydynox.exceptions import ConnectionException, PydynoxException
+from pydynox.local import LOCAL_KEYS, LOCAL_REGION, environment_endpoint, is_loopback
 
 if TYPE_CHECKING:
     from pydynox.models import DynamoMixin
@@ -38,9 +38,6 @@ __all__ = ["main"]
 OK = 0
 FAILED = 1
 USAGE = 2
-
-LOCAL_REGION = "us-east-1"
-LOCAL_KEYS = ("testing", "testing")
 
 
 class CommandError(Exception):
@@ -149,20 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _loopback_host(host: str) -> str:
     """The address to bind for ``host``; anything but a loopback address is refused."""
     address = "127.0.0.1" if host == "localhost" else host.strip("[]")
-    if not _is_loopback(address):
+    if not is_loopback(address):
         raise CommandError(
             f"refusing to listen on {host!r}: the local DynamoDB has no authentication, so it "
             "only listens on a loopback address (127.0.0.1, ::1 or localhost)",
             USAGE,
         )
     return address
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 def _port_failure(host: str, port: int, error: OSError) -> str:
@@ -289,44 +279,11 @@ def _models_in(module: ModuleType) -> list[type[DynamoMixin]]:
     return found
 
 
-def _is_loopback_url(url: str | None) -> bool:
-    if not url:
-        return False
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    return host == "localhost" or _is_loopback(host)
-
-
-def _has_credentials_configured() -> bool:
-    """Whether credentials come from the environment or an AWS config file (no network)."""
-    if os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"):
-        return True
-    home = Path.home() / ".aws"
-    files = [
-        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or home / "credentials",
-        os.environ.get("AWS_CONFIG_FILE") or home / "config",
-    ]
-    return any(Path(file).is_file() for file in files)
-
-
 def _client_for(args: argparse.Namespace) -> DynamoDBClient:
-    endpoint = args.endpoint_url or _environment_endpoint()
+    from pydynox.local import endpoint_client
+
     # Few attempts: with the default 10, an unreachable endpoint takes over a minute to report.
-    settings: dict[str, Any] = {
-        "region": args.region,
-        "endpoint_url": args.endpoint_url,
-        "max_attempts": 3,
-    }
-    if _is_loopback_url(endpoint):
-        # A local server takes any keys and any region: do not make users invent them.
-        if not (
-            args.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        ):
-            settings["region"] = LOCAL_REGION
-        if not _has_credentials_configured():
-            settings["access_key"], settings["secret_key"] = LOCAL_KEYS
-    return DynamoDBClient(**settings)
+    return endpoint_client(args.endpoint_url, region=args.region, max_attempts=3)
 
 
 def _run_create_tables(args: argparse.Namespace) -> int:
@@ -371,13 +328,8 @@ def _run_create_tables(args: argparse.Namespace) -> int:
     return OK
 
 
-def _environment_endpoint() -> str | None:
-    """The endpoint the AWS environment names for DynamoDB, if any."""
-    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
-
-
 def _where(client: DynamoDBClient) -> str:
-    return client.settings.endpoint_url or _environment_endpoint() or "the AWS endpoint"
+    return client.settings.endpoint_url or environment_endpoint() or "the AWS endpoint"
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m pydynox uses __main__.py

@@ -4,29 +4,114 @@
 (or the one given) and yields its endpoint URL; nothing leaves the machine. moto is imported
 only when a server is started (``pip install "pydynox[local]"``; without it, ``ImportError``).
 ``pydynox local``, the example app and the pytest plugin (``pydynox.testing``) build on it.
+
+``endpoint_client()`` is the client scripts and the CLI make from an ``--endpoint-url``: a
+local server's endpoint works in a fresh shell, with no AWS region or keys configured.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from pydynox._transport._aws import configured_region
 from pydynox.client._client import DynamoDBClient
+from pydynox.exceptions import CredentialsException
 
-__all__ = ["check_port", "local_client", "local_dynamodb"]
+__all__ = [
+    "LOCAL_KEYS",
+    "LOCAL_REGION",
+    "check_port",
+    "endpoint_client",
+    "environment_endpoint",
+    "is_loopback",
+    "is_loopback_url",
+    "local_client",
+    "local_dynamodb",
+]
 
 MISSING_MOTO = 'the local DynamoDB needs moto: pip install "pydynox[local]"'
+LOCAL_REGION = "us-east-1"
+"""The region local clients use (moto keeps tables per region)."""
+LOCAL_KEYS = ("testing", "testing")
+"""The access key id and secret local clients sign with: a local server takes any."""
 
 
 def local_client(endpoint_url: str, **settings: Any) -> DynamoDBClient:
     """A client for a local server: a fixed region and dummy keys, never your AWS ones."""
-    settings.setdefault("region", "us-east-1")
-    settings.setdefault("access_key", "testing")
-    settings.setdefault("secret_key", "testing")
+    settings.setdefault("region", LOCAL_REGION)
+    settings.setdefault("access_key", LOCAL_KEYS[0])
+    settings.setdefault("secret_key", LOCAL_KEYS[1])
     return DynamoDBClient(endpoint_url=endpoint_url, **settings)
+
+
+def endpoint_client(endpoint_url: str | None = None, **settings: Any) -> DynamoDBClient:
+    """A client for ``endpoint_url`` (``None``: the endpoint the AWS environment names, else
+    AWS's), with ``settings`` as ``DynamoDBClient`` takes them.
+
+    When the endpoint is a loopback address (a local server), what the environment does not
+    configure is filled in, so a fresh shell works: the region (``LOCAL_REGION``) unless one
+    is given, in ``AWS_REGION``/``AWS_DEFAULT_REGION`` or in the AWS config file, and dummy
+    keys (``LOCAL_KEYS``) unless keys are given, in the environment (``AWS_ACCESS_KEY_ID``,
+    ``AWS_PROFILE``) or in the AWS credentials or config file. Any other endpoint takes the
+    AWS configuration as boto3 does: nothing is invented for it.
+    """
+    endpoint = endpoint_url or environment_endpoint()
+    if is_loopback_url(endpoint):
+        if not settings.get("region") and not _region_configured():
+            settings["region"] = LOCAL_REGION
+        if not settings.get("access_key") and not _credentials_configured():
+            settings["access_key"], settings["secret_key"] = LOCAL_KEYS
+    return DynamoDBClient(endpoint_url=endpoint_url, **settings)
+
+
+def environment_endpoint() -> str | None:
+    """The endpoint the environment names for DynamoDB (``AWS_ENDPOINT_URL_DYNAMODB``, else
+    ``AWS_ENDPOINT_URL``), if any."""
+    return os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+
+
+def is_loopback_url(url: str | None) -> bool:
+    """Whether ``url``'s host is ``localhost`` or a loopback address."""
+    if not url:
+        return False
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    return host == "localhost" or is_loopback(host)
+
+
+def is_loopback(address: str) -> bool:
+    """Whether ``address`` is a loopback IP address (``127.0.0.0/8``, ``::1``)."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _region_configured() -> bool:
+    """Whether the environment or the AWS config file names a region (no network)."""
+    try:
+        return configured_region() is not None
+    except CredentialsException:  # e.g. AWS_PROFILE names no profile: the client says so
+        return True
+
+
+def _credentials_configured() -> bool:
+    """Whether keys come from the environment or an AWS file (no network)."""
+    if os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE"):
+        return True
+    home = os.path.join(os.path.expanduser("~"), ".aws")
+    files = [
+        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(home, "credentials"),
+        os.environ.get("AWS_CONFIG_FILE") or os.path.join(home, "config"),
+    ]
+    return any(os.path.isfile(file) for file in files)
 
 
 @contextmanager

@@ -233,3 +233,69 @@ def test_the_script_demo_runs_on_an_embedded_local_dynamodb() -> None:
     assert "using an embedded local DynamoDB at http://127.0.0.1:" in done.stderr
     assert "done: scanned 60, migrated 60, skipped 0" in done.stderr
     assert "first_name='Grace' last_name='Brewster Hopper' full_name=None" in done.stdout
+
+
+def fresh_shell(home: Path) -> dict[str, str]:
+    """The environment of a fresh shell: no AWS variable, no ~/.aws files."""
+    home.mkdir(exist_ok=True)
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home)}
+
+
+def doc_commands() -> list[list[str]]:
+    """The commands docs/migrations.md gives, one per line of its ``sh`` block."""
+    text = (ROOT / "docs" / "migrations.md").read_text()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.split() for line in block.splitlines() if line.strip()]
+
+
+def test_the_commands_in_migrations_md_work_in_a_fresh_shell(
+    endpoint: str, boto: Any, tmp_path: Path
+) -> None:
+    """The documented commands, run as written (port 8000 replaced by the test server's) in
+    a shell with no AWS region, keys or files: a local endpoint needs none of them."""
+    commands = doc_commands()
+    assert [command[:2] for command in commands] == [
+        ["python", "examples/migrations/migrate.py"]
+    ] * 3
+    outputs = []
+    for command in commands:
+        replace = {"http://127.0.0.1:8000": endpoint, "ckpt.json": str(tmp_path / "ckpt.json")}
+        argv = [sys.executable, "-W", "error"] + [replace.get(part, part) for part in command[1:]]
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            env=fresh_shell(tmp_path / "home"),
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        outputs.append(done.stderr)
+    try:
+        assert "done: scanned 60, migrated 60, skipped 0" in outputs[0]  # the embedded demo
+        assert "done: scanned 60, migrated 60, skipped 0" in outputs[1]  # seeded, migrated
+        assert "done: scanned 60, migrated 0, skipped 60" in outputs[2]  # nothing left to do
+        assert stored(boto, example.TABLE) == [expected_item(n) for n in range(COUNT)]
+    finally:
+        boto.delete_table(TableName=example.TABLE)
+
+
+def test_the_script_on_aws_without_a_region_says_what_to_export(tmp_path: Path) -> None:
+    """Not a local endpoint: nothing is invented, and the missing region is one line naming
+    the variable to export (no request is sent: the client refuses to build it)."""
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLE / "migrate.py"), "--endpoint-url", "https://example.invalid"],
+        capture_output=True,
+        text=True,
+        env=fresh_shell(tmp_path / "home"),
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "migrate.py: error: CredentialsException: no AWS region is configured: "
+        "pass region= to DynamoDBClient or set AWS_REGION"
+    ]

@@ -19,10 +19,14 @@ Try it on an embedded local DynamoDB (seeds 60 version-1 users, then migrates th
 
     python examples/migrations/migrate.py
 
-or against a server of your own (``pydynox local`` prints the environment to export)::
+or against a server of your own, e.g. ``pydynox local`` (a local endpoint needs no AWS region
+or keys configured; any other takes the usual AWS configuration)::
 
     python examples/migrations/migrate.py --endpoint-url http://127.0.0.1:8000 --seed 60
     python examples/migrations/migrate.py --endpoint-url http://127.0.0.1:8000 --checkpoint ckpt.json
+
+Expected failures (no region or keys for AWS, an unreachable endpoint, a missing table) are
+one line on stderr and exit code 1.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ from typing import Any, TextIO
 
 from models import SCHEMA_VERSION, TABLE, User
 
-from pydynox import DynamoDBClient, SyncBatchWriter, set_default_client
+from pydynox import DynamoDBClient, PydynoxException, SyncBatchWriter, set_default_client
+from pydynox.local import endpoint_client
 
 NAMES = ["Ada Lovelace", "Alan Turing", "Grace Brewster Hopper", "Edsger Dijkstra", "Hedy"]
 
@@ -178,10 +183,11 @@ def seed(client: DynamoDBClient, count: int) -> None:
 @contextmanager
 def _client(endpoint_url: str | None) -> Iterator[DynamoDBClient]:
     if endpoint_url is not None:
-        with DynamoDBClient(endpoint_url=endpoint_url) as client:
+        # A local endpoint works in a fresh shell: region and keys are filled in for it.
+        with endpoint_client(endpoint_url) as client:
             yield client
         return
-    from pydynox.testing import local_client, local_dynamodb
+    from pydynox.local import local_client, local_dynamodb
 
     with local_dynamodb() as endpoint, local_client(endpoint) as client:
         print(f"no --endpoint-url: using an embedded local DynamoDB at {endpoint}", file=sys.stderr)
@@ -197,14 +203,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--max-pages", type=int, help="stop after this many pages")
     parser.add_argument("--seed", type=int, default=0, help="first write N version 1 users")
     args = parser.parse_args(argv)
-    with _client(args.endpoint_url) as client:
-        if args.seed:
-            seed(client, args.seed)
-        migrate(
-            client, checkpoint=args.checkpoint, page_size=args.page_size, max_pages=args.max_pages
-        )
-        if args.endpoint_url is None:
-            print("a migrated user:", User.sync_get(pk="USER#0002"))
+    try:
+        with _client(args.endpoint_url) as client:
+            if args.seed:
+                seed(client, args.seed)
+            migrate(
+                client,
+                checkpoint=args.checkpoint,
+                page_size=args.page_size,
+                max_pages=args.max_pages,
+            )
+            if args.endpoint_url is None:
+                print("a migrated user:", User.sync_get(pk="USER#0002"))
+    except PydynoxException as error:  # its message says what to configure or create
+        print(f"migrate.py: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -31,7 +31,7 @@ from pydynox.exceptions import CredentialsException
 if TYPE_CHECKING:
     from pydynox._transport._settings import Settings
 
-__all__ = ["AwsConfig", "Hooks", "Resolved", "config_for"]
+__all__ = ["AwsConfig", "Hooks", "Resolved", "config_for", "configured_region"]
 
 _log = logging.getLogger("pydynox")
 
@@ -199,6 +199,20 @@ def _client(settings: Settings, session: Any) -> Any:
         aws_secret_access_key=settings.secret_key,
         aws_session_token=settings.session_token,
     )
+
+
+def configured_region() -> str | None:
+    """The region the environment or the AWS config file names, as a client would find it
+    with no ``region=`` (no network). A configuration botocore cannot read (a profile that
+    does not exist) raises ``CredentialsException``."""
+    from botocore.exceptions import BotoCoreError
+    from botocore.session import Session
+
+    try:
+        region = Session().get_config_variable("region")
+    except BotoCoreError as error:
+        raise CredentialsException(f"the AWS configuration cannot be used: {error}") from error
+    return str(region or os.environ.get("AWS_REGION") or "") or None
 
 
 def _verify(settings: Settings, session: Any) -> bool | str:

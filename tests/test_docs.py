@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import inspect
 import os
 import re
@@ -215,7 +216,8 @@ def test_there_are_examples() -> None:
 # -- includes and code blocks --------------------------------------------------------------
 
 INCLUDE = re.compile(r'^--8<-- "([^"]+)"$')
-FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
+# An opening fence: its language, and optionally a title (```python title="first_model.py").
+FENCE = re.compile(r'^(\s*)```(\S*)(?:\s+title="([^"]*)")?\s*$')
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,7 @@ class Block:
     line: int
     language: str
     text: str
+    title: str | None = None
 
 
 def code_blocks(page: Path) -> list[Block]:
@@ -235,7 +238,7 @@ def code_blocks(page: Path) -> list[Block]:
         if opening is None:
             index += 1
             continue
-        indent, language = opening.groups()
+        indent, language, title = opening.groups()
         body: list[str] = []
         index += 1
         while index < len(lines) and lines[index].strip() != "```":
@@ -244,7 +247,7 @@ def code_blocks(page: Path) -> list[Block]:
             )
             index += 1
         assert index < len(lines), f"{page.name}: unclosed code block"
-        blocks.append(Block(page.name, index - len(body), language, "\n".join(body)))
+        blocks.append(Block(page.name, index - len(body), language, "\n".join(body), title))
         index += 1
     return blocks
 
@@ -341,6 +344,138 @@ def test_other_blocks_are_shell_or_text() -> None:
         and (b.language not in SHELL_LANGUAGES or looks_like_python(b.text))
     ]
     assert not wrong, f"code blocks must be shell commands or plain text: {wrong}"
+
+
+def test_a_title_names_the_file_its_block_includes() -> None:
+    titled = [block for block in ALL_BLOCKS if block.title is not None]
+    assert len(titled) >= 12
+    wrong = [
+        f"{b.page}:{b.line} title={b.title!r} includes {included(b)}"
+        for b in titled
+        if included(b) is None or Path(str(included(b))).name != b.title
+    ]
+    assert not wrong, wrong
+
+
+def test_the_fence_reads_a_title() -> None:
+    assert FENCE.match("```python") is not None
+    titled = FENCE.match('    ```python title="first_model.py"')
+    assert titled is not None and titled.groups() == ("    ", "python", "first_model.py")
+    assert FENCE.match('```python title="x.py" hl_lines="2"') is None  # only a title is known
+
+
+# -- async/sync tab sets -------------------------------------------------------------------
+
+TAB = re.compile(r'^=== "([^"]+)"\s*$')
+
+
+@dataclass(frozen=True)
+class Tab:
+    page: str
+    line: int
+    label: str
+    block: Block | None  # the code block of the tab, if it has one
+
+
+def tab_sets(page: Path) -> list[list[Tab]]:
+    """The tab sets of a page: runs of ``=== "label"`` tabs separated by blank lines and the
+    tabs' indented content only."""
+    lines = page.read_text().splitlines()
+    blocks = {block.line - 1: block for block in code_blocks(page)}  # by their fence line
+    sets: list[list[Tab]] = []
+    current: list[Tab] = []
+    for number, line in enumerate(lines):
+        match = TAB.match(line)
+        if match:
+            block = next(
+                (b for index, b in blocks.items() if index > number and index - number <= 2), None
+            )
+            current.append(Tab(page.name, number + 1, match.group(1), block))
+        elif line.strip() and not line.startswith("    ") and current:
+            sets.append(current)
+            current = []
+    if current:
+        sets.append(current)
+    return sets
+
+
+ALL_TAB_SETS = [tabs for page in PAGES for tabs in tab_sets(page)]
+PAIRS = [tabs for tabs in ALL_TAB_SETS if [t.label for t in tabs] == ["Async", "Sync"]]
+
+# The async examples with a sync twin, as page: (async file, sync file).
+EXPECTED_PAIRS = {
+    ("getting-started.md", "first_model.py", "first_model_sync.py"),
+    ("batch.md", "batch_writer.py", "batch_writer_sync.py"),
+    ("query-and-scan.md", "query_model.py", "query_sync.py"),
+    ("transactions.md", "transaction_models.py", "transaction_sync.py"),
+    ("testing.md", "test_users_async.py", "test_users_sync.py"),
+    ("async-and-sync.md", "model_async.py", "model_sync.py"),
+}
+
+
+def test_async_and_sync_twins_share_one_tab_set() -> None:
+    """Labelled "Async" and "Sync" everywhere, so content.tabs.link switches them together."""
+    found = {
+        (tabs[0].page, str(tabs[0].block.title), str(tabs[1].block.title))
+        for tabs in PAIRS
+        if tabs[0].block is not None and tabs[1].block is not None
+    }
+    assert found >= EXPECTED_PAIRS, sorted(EXPECTED_PAIRS - found)
+    odd = [
+        f"{tab.page}:{tab.line} {tab.label!r}"
+        for tabs in ALL_TAB_SETS
+        for tab in tabs
+        if tab.label.lower().startswith(("async", "sync"))
+        and not tab.label.endswith(".py")  # a file's tab: sync_operations.py
+        and tabs not in PAIRS
+    ]
+    assert not odd, f"async/sync tabs must be one set labelled exactly Async, Sync: {odd}"
+
+
+def _steps(path: Path) -> list[str]:
+    """The lines of an example with what differs between the two APIs taken out: ``await``,
+    ``async``, the ``sync_`` prefix, the ``Sync`` classes, asyncio, docstrings, table names
+    and comments."""
+    source = path.read_text()
+    tree = ast.parse(source)
+    docstrings = {
+        node.body[0].lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    steps = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        text = line.split("  #")[0].strip()
+        if not text or text.startswith(("#", '"""')) or number in docstrings:
+            continue
+        if "asyncio" in text:  # import asyncio, asyncio.run(main()), @pytest.mark.asyncio
+            continue
+        text = re.sub(r"\b(await|async) ", "", text)
+        text = re.sub(r"\bsync_|\bSync(?=[A-Z])", "", text)
+        text = re.sub(r'table="[^"]*"|"[a-z-]+-sync\w*"|"[a-z-]+"(?=, )', '"table"', text)
+        steps.append(text)
+    return steps
+
+
+@pytest.mark.parametrize(
+    ("page", "async_name", "sync_name"), sorted(EXPECTED_PAIRS), ids=lambda value: str(value)
+)
+def test_a_sync_twin_does_what_its_async_example_does(
+    page: str, async_name: str, sync_name: str
+) -> None:
+    """Switching tabs compares like with like: the sync file is the async one, line for line,
+    with the sync API (a few lines may differ)."""
+    [async_path] = [p for p in EXAMPLES.rglob(async_name)]
+    [sync_path] = [p for p in EXAMPLES.rglob(sync_name)]
+    asynchronous = (ast.Await, ast.AsyncFunctionDef, ast.AsyncWith, ast.AsyncFor)
+    assert any(isinstance(n, asynchronous) for n in ast.walk(ast.parse(async_path.read_text())))
+    assert not any(isinstance(n, asynchronous) for n in ast.walk(ast.parse(sync_path.read_text())))
+    ours, theirs = _steps(async_path), _steps(sync_path)
+    matcher = difflib.SequenceMatcher(a=ours, b=theirs, autojunk=False)
+    assert matcher.ratio() >= 0.85, "\n".join(difflib.unified_diff(ours, theirs, lineterm=""))
 
 
 def test_the_python_detector_works() -> None:

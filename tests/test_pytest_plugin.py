@@ -140,8 +140,9 @@ def test_the_documentation_page_includes_every_example_file() -> None:
     included = re.findall(r'^ {4}--8<-- "(docs/examples/testing/[^"]+)"$', page, re.M)
     files = sorted(str(p.relative_to(ROOT)) for p in DOCS_EXAMPLES.glob("*.py"))
     assert sorted(included) == files
-    for name in included:  # inside a fenced python block, as the snippet syntax wants
-        assert f'    ```python\n    --8<-- "{name}"\n    ```' in page
+    for name in included:  # inside a fenced python block (titled or not), as snippets want
+        fence = rf'    ```python(?: title="{re.escape(Path(name).name)}")?\n'
+        assert re.search(fence + rf'    --8<-- "{re.escape(name)}"\n    ```', page), name
 
 
 def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> None:
@@ -158,7 +159,7 @@ def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> Non
     for name in names:
         shutil.copy(DOCS_EXAMPLES / name, user_project.path / name)
     result = user_project.runpytest_subprocess("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=13)
     result.stdout.fnmatch_lines(["*test_users_async.py::test_save_and_get PASSED*"])
     result.stdout.fnmatch_lines(["*test_pagination.py::test_walk_every_page PASSED*"])
 

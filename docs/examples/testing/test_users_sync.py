@@ -1,37 +1,62 @@
-"""Sync tests against a local DynamoDB: the same fixture, the ``sync_`` API."""
+"""Sync tests against a local DynamoDB: the same ``dynamodb_client`` fixture, the ``sync_`` API.
+
+The fixture sets its client as the default client, so models need no setup of their own.
+"""
 
 from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
 
-from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey, SortKey
+from pydynox import (
+    ConditionalCheckFailedException,
+    DynamoConfig,
+    DynamoDBClient,
+    Model,
+    PartitionKey,
+    SortKey,
+    path,
+)
 
 
-class Order(Model):
-    model_config = DynamoConfig(table="orders")
-    customer: Annotated[str, PartitionKey()]
-    order_id: Annotated[str, SortKey()]
-    total: int = 0
+class User(Model):
+    model_config = DynamoConfig(table="users-sync")
+    pk: Annotated[str, PartitionKey()]
+    sk: Annotated[str, SortKey()]
+    name: str
+    age: int = 0
 
 
 @pytest.fixture
-def orders(dynamodb_client: DynamoDBClient) -> Iterator[type[Order]]:
-    Order.sync_create_table()
-    yield Order
-    Order.sync_delete_table()
+def users(dynamodb_client: DynamoDBClient) -> Iterator[type[User]]:
+    """A fresh table for each test: the server lives for the whole session."""
+    User.sync_create_table()
+    yield User
+    User.sync_delete_table()
 
 
-def test_query_orders_of_a_customer(orders: type[Order]) -> None:
-    for n in range(3):
-        Order(customer="ada", order_id=f"ORDER#{n}", total=10 * n).sync_save()
-    Order(customer="bob", order_id="ORDER#9").sync_save()
+def test_save_and_get(users: type[User]) -> None:
+    User(pk="USER#1", sk="PROFILE", name="Ada", age=36).sync_save()
 
-    ids = [o.order_id for o in Order.sync_query(partition_key="ada")]
+    user = User.sync_get(pk="USER#1", sk="PROFILE")
 
-    assert ids == ["ORDER#0", "ORDER#1", "ORDER#2"]
-    assert Order.sync_count(partition_key="ada") == 3
+    assert user is not None and user.name == "Ada"
 
 
-def test_each_test_starts_with_an_empty_table(orders: type[Order]) -> None:
-    assert Order.sync_scan().all() == []
+def test_conditional_save_refuses_a_duplicate(users: type[User]) -> None:
+    ada = User(pk="USER#1", sk="PROFILE", name="Ada")
+    ada.sync_save(condition=path(User.pk).not_exists())
+
+    with pytest.raises(ConditionalCheckFailedException):
+        ada.sync_save(condition=path(User.pk).not_exists())
+
+
+def test_the_client_directly(dynamodb_client: DynamoDBClient) -> None:
+    dynamodb_client.sync_create_table("events-sync", partition_key=("id", "S"))
+    dynamodb_client.sync_put_item("events-sync", {"id": "1", "kind": "signup"})
+
+    assert dynamodb_client.sync_get_item("events-sync", {"id": "1"}) == {
+        "id": "1",
+        "kind": "signup",
+    }
+    dynamodb_client.sync_delete_table("events-sync")

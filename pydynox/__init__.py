@@ -26,6 +26,7 @@ from pydynox.client import (
     SyncTransaction,
     Transaction,
     Update,
+    default_client_set_to,
     get_default_client,
     set_default_client,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "before_delete",
     "before_save",
     "before_update",
+    "default_client_set_to",
     "get_default_client",
     "path",
     "set_default_client",

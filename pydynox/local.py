@@ -2,7 +2,7 @@
 
 ``local_dynamodb()`` starts moto's DynamoDB server in a background thread on a free port
 (or the one given) and yields its endpoint URL; nothing leaves the machine. moto is imported
-only when a server is started (``pip install "pydynox[local]"``; without it, ``ImportError``).
+only when a server is started (the ``local`` extra; without it, ``ImportError``).
 ``pydynox local``, the example app and the pytest plugin (``pydynox.testing``) build on it.
 
 ``endpoint_client()`` is the client scripts and the CLI make from an ``--endpoint-url``: a
@@ -35,7 +35,12 @@ __all__ = [
     "local_dynamodb",
 ]
 
-MISSING_MOTO = 'the local DynamoDB needs moto: pip install "pydynox[local]"'
+# The "local" extra's requirement (pyproject.toml; a test keeps them equal). The command names
+# the requirement, not `pip install "pydynox[local]"`: PyPI's "pydynox" is another library.
+MOTO_REQUIREMENT = "moto[server]>=5.1.21"
+MISSING_MOTO = (
+    f'the local DynamoDB needs moto (pydynox\'s "local" extra): pip install "{MOTO_REQUIREMENT}"'
+)
 LOCAL_REGION = "us-east-1"
 """The region local clients use (moto keeps tables per region)."""
 LOCAL_KEYS = ("testing", "testing")

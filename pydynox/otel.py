@@ -1,4 +1,4 @@
-"""OpenTelemetry spans for DynamoDB calls: ``pip install "pydynox[otel]"``.
+"""OpenTelemetry spans for DynamoDB calls (the ``otel`` extra: ``opentelemetry-api``).
 
 ``stop = instrument(client)`` adds one span per DynamoDB call the client makes, async and
 sync, on both transports; ``stop()`` removes it. ``instrument()`` with no client instruments

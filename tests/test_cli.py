@@ -8,6 +8,7 @@ and checked with plain boto3.
 from __future__ import annotations
 
 import errno
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ import pytest
 
 import pydynox
 from pydynox.cli import main
+from pydynox.local import MOTO_REQUIREMENT
 from pydynox.testing import local_client, local_dynamodb
 
 # -- helpers and fixtures ----------------------------------------------------------------
@@ -497,9 +499,12 @@ def test_without_moto_an_import_error_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "moto.server", None)  # as if moto were not installed
-    message = 'the local DynamoDB needs moto: pip install "pydynox[local]"'
+    message = (
+        'the local DynamoDB needs moto (pydynox\'s "local" extra): '
+        f'pip install "{MOTO_REQUIREMENT}"'  # not "pydynox[local]": PyPI's pydynox is another
+    )
 
-    with pytest.raises(ImportError, match=r'pip install "pydynox\[local\]"'), local_dynamodb():
+    with pytest.raises(ImportError, match=re.escape(message)), local_dynamodb():
         pass
 
     assert main(["local", "--port", "0"]) == 1

@@ -678,3 +678,22 @@ def test_uvicorn_serves_the_app_on_each_event_loop(dynamodb_endpoint: str, loop:
     assert "Application startup complete" in output, output
     assert "Application shutdown complete" in output, output  # the lifespan closed the client
     assert "Traceback" not in output and "ERROR" not in output, output
+
+
+def test_the_lifespan_gives_back_the_default_client_it_found(dynamodb_endpoint: str) -> None:
+    """The app sets its client as the models' default for its life, then restores the one
+    that was there (a test's `dynamodb_client`, a script's), instead of clearing it."""
+    from pydynox import set_default_client
+    from pydynox.local import local_client
+
+    _reset(dynamodb_endpoint)
+    before = local_client(dynamodb_endpoint)
+    set_default_client(before)
+    try:
+        with TestClient(create_app(Settings(cursor_secret="example-app-test-secret"))) as app:
+            assert app.post("/users", json=ADA).status_code == 201
+            assert get_default_client() is not before  # the app's own, during its life
+        assert get_default_client() is before
+    finally:
+        set_default_client(None)
+        before.sync_close()

@@ -64,3 +64,27 @@ def _major_minor(text: str) -> tuple[int, int]:
 )
 def test_no_silent_downgrade_of_dependencies(package: str, floor: tuple[int, int]) -> None:
     assert _major_minor(version(package)) >= floor, f"{package} {version(package)}"
+
+
+def test_install_hints_name_the_extras_requirements() -> None:
+    """Errors for a missing optional dependency give a pip command for the requirement itself
+    (PyPI's "pydynox" is another library): the one the extra in pyproject.toml pins."""
+    from pydynox._transport._botocore import AIOBOTO3_REQUIREMENT
+    from pydynox.local import MOTO_REQUIREMENT
+
+    text = (ROOT / "pyproject.toml").read_text()
+    assert f'local = ["{MOTO_REQUIREMENT}"]' in text
+    assert f'aioboto3 = ["{AIOBOTO3_REQUIREMENT}"]' in text
+
+
+def test_no_page_tells_users_to_pip_install_pydynox_from_pypi() -> None:
+    """This project installs from its checkout (docs/getting-started.md); a `pip install
+    pydynox...` would fetch PyPI's pydynox, a different library."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    wrong = [
+        f"{page.name}:{number}"
+        for page in pages
+        for number, line in enumerate(page.read_text().splitlines(), start=1)
+        if re.search(r"pip install [\"']?pydynox", line)
+    ]
+    assert not wrong, wrong

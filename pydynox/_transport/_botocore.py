@@ -24,7 +24,10 @@ from typing import Any
 from pydynox._transport._settings import Settings
 from pydynox.exceptions import ConnectionException
 
-__all__ = ["BotocoreAsync", "BotocoreInThread", "BotocoreSync"]
+__all__ = ["AIOBOTO3_REQUIREMENT", "BotocoreAsync", "BotocoreInThread", "BotocoreSync"]
+
+# The "aioboto3" extra's requirement (pyproject.toml; a test keeps them equal).
+AIOBOTO3_REQUIREMENT = "aioboto3>=15.2"
 
 _METHODS: dict[str, str] = {}
 
@@ -146,8 +149,8 @@ class BotocoreAsync:
             from aiobotocore.session import AioSession
         except ImportError as error:
             raise ConnectionException(
-                "transport='botocore' needs aioboto3 for the async API: "
-                f"pip install 'pydynox[aioboto3]' ({error})",
+                "transport='botocore' needs aioboto3 for the async API (pydynox's "
+                f'"aioboto3" extra): pip install "{AIOBOTO3_REQUIREMENT}" ({error})',
                 sent=False,
                 permanent=True,
             ) from error

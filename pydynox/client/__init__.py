@@ -14,7 +14,12 @@ from pydynox._protocol._events import CallRecord
 from pydynox._protocol._retry import RetryPolicy
 from pydynox._protocol._tables import IndexSpec
 from pydynox.client._batch_writer import BatchWriter, SyncBatchWriter
-from pydynox.client._client import DynamoDBClient, get_default_client, set_default_client
+from pydynox.client._client import (
+    DynamoDBClient,
+    default_client_set_to,
+    get_default_client,
+    set_default_client,
+)
 from pydynox.client._results import Page, QueryResult, SyncQueryResult
 from pydynox.client._transaction import SyncTransaction, Transaction
 
@@ -39,6 +44,7 @@ __all__ = [
     "SyncTransaction",
     "Transaction",
     "Update",
+    "default_client_set_to",
     "get_default_client",
     "set_default_client",
 ]

@@ -21,10 +21,10 @@ from pydynox import (
     Page,
     Transaction,
     TransactionCanceledException,
+    default_client_set_to,
     path,
-    set_default_client,
 )
-from pydynox.testing import local_dynamodb
+from pydynox.local import local_dynamodb
 
 from .errors import add_error_handlers, responses
 from .models import (
@@ -61,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 secret_key=local_key,
                 cursor_secret=settings.cursor_secret or None,
             )
-            set_default_client(client)
+            # The models' client for the app's life; the previous default (a test's) comes back.
+            stack.enter_context(default_client_set_to(client))
             try:
                 # One table holds users and orders, created from their base with the
                 # indexes its entities declare (User's by-email index).
@@ -71,7 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 await client.close()
-                set_default_client(None)
 
     app = FastAPI(title="pydynox shop", lifespan=lifespan)
     add_error_handlers(app)  # 413 for an item over 400 KB, 422 for a value a model refuses

@@ -150,6 +150,7 @@ def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> Non
     assert names == [
         "test_cursor_secret.py",
         "test_custom_fixtures.py",
+        "test_fastapi_app.py",
         "test_pagination.py",
         "test_users_async.py",
         "test_users_sync.py",
@@ -159,7 +160,7 @@ def test_the_documentation_test_files_pass(user_project: pytest.Pytester) -> Non
     for name in names:
         shutil.copy(DOCS_EXAMPLES / name, user_project.path / name)
     result = user_project.runpytest_subprocess("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=13)
+    result.assert_outcomes(passed=17)
     result.stdout.fnmatch_lines(["*test_users_async.py::test_save_and_get PASSED*"])
     result.stdout.fnmatch_lines(["*test_pagination.py::test_walk_every_page PASSED*"])
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from pydantic import Field
 
-from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey, SortKey, set_default_client
+from pydynox import DynamoConfig, Model, PartitionKey, SortKey
 
 # The rules of an id, written once: the model's field and the path parameter share them.
 ItemId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w-]+$")]
@@ -27,12 +27,10 @@ class Note(Model):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    client = DynamoDBClient()
-    set_default_client(client)
+    # Models use the default client (the environment's; a test's dynamodb_client fixture).
     if not await Note.table_exists():
         await Note.create_table()
     yield
-    await client.close()
 
 
 app = FastAPI(lifespan=lifespan)

@@ -12,11 +12,9 @@ from fastapi.testclient import TestClient
 
 from pydynox import (
     DynamoConfig,
-    DynamoDBClient,
     ItemTooLargeException,
     Model,
     PartitionKey,
-    set_default_client,
 )
 
 
@@ -28,12 +26,10 @@ class Page(Model):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    client = DynamoDBClient()
-    set_default_client(client)
+    # Models use the default client (the environment's; a test's dynamodb_client fixture).
     if not await Page.table_exists():
         await Page.create_table()
     yield
-    await client.close()
 
 
 app = FastAPI(lifespan=lifespan)

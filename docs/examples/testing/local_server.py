@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydynox import DynamoConfig, Model, PartitionKey, set_default_client
+from pydynox import DynamoConfig, Model, PartitionKey, default_client_set_to
 from pydynox.testing import local_client, local_dynamodb
 
 
@@ -13,13 +13,15 @@ class User(Model):
 
 
 def main() -> None:
-    with local_dynamodb() as endpoint, local_client(endpoint) as client:
+    with (
+        local_dynamodb() as endpoint,
+        local_client(endpoint) as client,
+        default_client_set_to(client),  # models use it; the previous default comes back after
+    ):
         print("local DynamoDB at", endpoint)
-        set_default_client(client)  # models use it
         User.sync_create_table()
         User(pk="USER#1", name="Ada").sync_save()
         print(User.sync_get(pk="USER#1"))
-        set_default_client(None)
     # The server and its data are gone here.
 
 

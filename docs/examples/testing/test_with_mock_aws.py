@@ -7,7 +7,7 @@ from typing import Annotated
 import pytest
 from moto import mock_aws
 
-from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey, set_default_client
+from pydynox import DynamoConfig, DynamoDBClient, Model, PartitionKey, default_client_set_to
 
 
 class Order(Model):
@@ -19,13 +19,9 @@ class Order(Model):
 @pytest.fixture
 def mocked_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBClient]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # moto sets fake keys, not a region
-    with mock_aws():
-        client = DynamoDBClient()
-        set_default_client(client)
+    with mock_aws(), DynamoDBClient() as client, default_client_set_to(client):
         Order.sync_create_table()
         yield client
-        set_default_client(None)
-        client.sync_close()
 
 
 def test_sync_calls(mocked_client: DynamoDBClient) -> None:

@@ -186,12 +186,9 @@ def _session(settings: Settings) -> Any:
 def _client(settings: Settings, session: Any) -> Any:
     from botocore.config import Config
 
-    # AWS_REGION (the name other AWS SDKs read) only where botocore finds no region: never a
-    # region other than boto3's.
-    region = settings.region or session.get_config_variable("region")
     return session.create_client(
         "dynamodb",
-        region_name=region or os.environ.get("AWS_REGION") or None,
+        region_name=settings.region or _region_of(session),
         endpoint_url=settings.endpoint_url,
         verify=settings.verify,
         config=Config(**settings.config_kwargs()),
@@ -209,10 +206,16 @@ def configured_region() -> str | None:
     from botocore.session import Session
 
     try:
-        region = Session().get_config_variable("region")
+        return _region_of(Session())
     except BotoCoreError as error:
         raise CredentialsException(f"the AWS configuration cannot be used: {error}") from error
-    return str(region or os.environ.get("AWS_REGION") or "") or None
+
+
+def _region_of(session: Any) -> str | None:
+    """The region a botocore session finds (environment, profile, config file), else
+    AWS_REGION (the name other AWS SDKs read): never a region other than boto3's."""
+    region = session.get_config_variable("region") or os.environ.get("AWS_REGION")
+    return str(region) if region else None
 
 
 def _verify(settings: Settings, session: Any) -> bool | str:

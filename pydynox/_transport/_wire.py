@@ -44,6 +44,7 @@ from pydynox.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from pydynox._transport._response import Response
     from pydynox._transport._settings import Settings
 
 __all__ = ["AsyncWire", "SyncWire", "decode", "encode"]
@@ -82,12 +83,12 @@ def _binary(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def decode(
-    status: int, crc32: str | None, body: bytes, request_id: str | None = None
-) -> dict[str, Any]:
+def decode(response: Response) -> dict[str, Any]:
     """The response for a DynamoDB answer, or the pydynox error it reports; the answer's
     request id and status go in ``ResponseMetadata`` (as botocore gives them) or on the
     error."""
+    status, body, headers = response.status, response.body, response.headers
+    crc32, request_id = headers.get("x-amz-crc32"), headers.get("x-amzn-requestid")
     if crc32 is not None and str(zlib.crc32(body)) != crc32:
         raise ConnectionException(
             "DynamoDB's answer failed its CRC32 check (corrupted on the way)", sent=True
@@ -227,14 +228,7 @@ class SyncWire:
 
     def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         request = self._endpoint.request(op, params, self._credentials())
-        response = self._pool.post(request, deadline)
-        headers = response.headers
-        return decode(
-            response.status,
-            headers.get("x-amz-crc32"),
-            response.body,
-            headers.get("x-amzn-requestid"),
-        )
+        return decode(self._pool.post(request, deadline))
 
     def close(self) -> None:
         self._pool.close()
@@ -321,14 +315,7 @@ class AsyncWire:
     async def send(self, op: str, params: dict[str, Any], deadline: float | None) -> dict[str, Any]:
         assert self._pool is not None
         request = self._endpoint.request(op, params, await self._credentials.frozen())
-        response = await self._pool.post(request, deadline)
-        headers = response.headers
-        return decode(
-            response.status,
-            headers.get("x-amz-crc32"),
-            response.body,
-            headers.get("x-amzn-requestid"),
-        )
+        return decode(await self._pool.post(request, deadline))
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
